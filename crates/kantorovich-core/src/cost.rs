@@ -1,0 +1,140 @@
+//! Transport costs and dense cost matrices.
+
+use crate::error::{checked_size, try_vec_with_capacity};
+use crate::{CoreError, DiscreteMeasure, GroundSpace};
+use rayon::prelude::*;
+
+/// A transport cost c: X x Y -> R, the price of moving a unit of mass from x to y.
+///
+/// Implement it for a small (often zero-sized) type; generic solvers are monomorphised over it,
+/// so a cost runs as fast as a hand-written loop. Costs must return finite values: the solvers
+/// check this and report [`CoreError::NonFiniteCost`].
+///
+/// See the crate `kantorovich` for a complete custom cost with its ground barycentre.
+pub trait Cost<X: GroundSpace, Y: GroundSpace = X>: Sync {
+    /// The cost c(x, y).
+    fn cost(&self, x: X::Point<'_>, y: Y::Point<'_>) -> f64;
+}
+
+impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y>> Cost<X, Y> for &C {
+    #[inline]
+    fn cost(&self, x: X::Point<'_>, y: Y::Point<'_>) -> f64 {
+        (**self).cost(x, y)
+    }
+}
+
+/// A dense n x m cost matrix C_ij = c(x_i, y_j), stored row by row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostMatrix {
+    rows: usize,
+    cols: usize,
+    data: Vec<f64>,
+}
+
+impl CostMatrix {
+    /// A cost matrix from its entries in row-major order (`data[i * cols + j] = C_ij`).
+    ///
+    /// Errors if `data.len() != rows * cols` or an entry is not finite.
+    pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Result<Self, CoreError> {
+        let len = checked_size("cost matrix", rows, cols, 8)?;
+        if data.len() != len {
+            return Err(CoreError::LengthMismatch {
+                points: len,
+                weights: data.len(),
+            });
+        }
+        if let Some(k) = data.iter().position(|c| !c.is_finite()) {
+            return Err(CoreError::NonFiniteCost {
+                row: k / cols.max(1),
+                col: k % cols.max(1),
+                value: data[k],
+            });
+        }
+        Ok(Self { rows, cols, data })
+    }
+
+    /// C_ij = c(x_i, y_j) for the atoms x_i of `mu` and y_j of `nu`, computed in parallel
+    /// (one rayon task per block of rows).
+    ///
+    /// Errors if the matrix cannot be allocated or a cost is not finite.
+    pub fn between<X, Y, C>(mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<Self, CoreError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        C: Cost<X, Y> + ?Sized,
+    {
+        Self::from_points(mu.space(), mu.points(), nu.space(), nu.points(), cost)
+    }
+
+    /// C_ij = c(x_i, y_j) for two lists of points, computed in parallel.
+    pub fn from_points<X, Y, C>(
+        x_space: &X,
+        xs: &X::Storage,
+        y_space: &Y,
+        ys: &Y::Storage,
+        cost: &C,
+    ) -> Result<Self, CoreError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        C: Cost<X, Y> + ?Sized,
+    {
+        let (rows, cols) = (x_space.len(xs), y_space.len(ys));
+        let len = checked_size("cost matrix", rows, cols, 8)?;
+        let mut data: Vec<f64> = try_vec_with_capacity("cost matrix", len)?;
+        data.resize(len, 0.0);
+        if cols > 0 {
+            // Rows in chunks so that small problems do not pay for one task per row.
+            let rows_per_task = (4096 / cols).max(1);
+            data.par_chunks_mut(cols * rows_per_task)
+                .enumerate()
+                .for_each(|(t, chunk)| {
+                    for (r, row) in chunk.chunks_mut(cols).enumerate() {
+                        let x = x_space.point(xs, t * rows_per_task + r);
+                        for (j, c) in row.iter_mut().enumerate() {
+                            *c = cost.cost(x, y_space.point(ys, j));
+                        }
+                    }
+                });
+        }
+        if let Some(k) = data.iter().position(|c| !c.is_finite()) {
+            return Err(CoreError::NonFiniteCost {
+                row: k / cols,
+                col: k % cols,
+                value: data[k],
+            });
+        }
+        Ok(Self { rows, cols, data })
+    }
+
+    /// Number of rows n (atoms of the first measure).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+    /// Number of columns m (atoms of the second measure).
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+    /// The entry C_ij.
+    ///
+    /// # Panics
+    /// If `i >= rows` or `j >= cols`.
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        assert!(i < self.rows && j < self.cols, "index out of bounds");
+        self.data[i * self.cols + j]
+    }
+    /// Row i, the costs c(x_i, y_j) for all j.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+    /// All entries in row-major order.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.data
+    }
+    /// The largest entry (0 for an empty matrix).
+    pub fn max(&self) -> f64 {
+        self.data.iter().copied().fold(0.0, f64::max)
+    }
+}

@@ -1,0 +1,25 @@
+//! Core types and traits of kantorovich.
+//!
+//! - geometry: [`GroundSpace`], [`VectorSpace`], [`Cost`], [`GroundBarycenter`];
+//! - problem data: [`DiscreteMeasure`], [`CostMatrix`];
+//! - solver interface: [`Coupling`], [`TransportPlan`].
+//!
+//! Concrete spaces live in `kantorovich-geometry`, solvers in `kantorovich-ot` and
+//! `kantorovich-barycenter`; the crate `kantorovich` re-exports everything.
+#![warn(missing_docs)]
+
+mod cost;
+mod coupling;
+mod error;
+mod ground;
+mod measure;
+mod plan;
+mod space;
+
+pub use cost::{Cost, CostMatrix};
+pub use coupling::Coupling;
+pub use error::{checked_size, try_vec_with_capacity, CoreError};
+pub use ground::{DeltaCost, GroundBarycenter};
+pub use measure::{normalized_weights, DiscreteMeasure};
+pub use plan::TransportPlan;
+pub use space::{GroundSpace, VectorSpace};

@@ -1,0 +1,134 @@
+//! Transport plans (couplings) stored sparsely, row by row.
+
+use crate::CoreError;
+
+/// A coupling pi between mu = sum_i a_i delta(x_i) (rows) and nu = sum_j b_j delta(y_j)
+/// (columns), with its transport cost <C, pi> = sum_ij C_ij pi_ij.
+///
+/// Stored sparsely in compressed rows: exact solvers return basic solutions with at most
+/// n + m - 1 non-zero entries, and the iteration G walks the plan row by row. Entries are
+/// non-negative; within a row, columns are increasing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransportPlan {
+    rows: usize,
+    cols: usize,
+    row_start: Vec<usize>,
+    col_index: Vec<usize>,
+    mass: Vec<f64>,
+    cost: f64,
+}
+
+impl TransportPlan {
+    /// A plan from its non-zero entries `(i, j, pi_ij)`, in any order, and its cost.
+    /// Repeated `(i, j)` pairs are added; zero entries are dropped.
+    ///
+    /// Errors if an index is out of range or a mass is negative or not finite.
+    pub fn from_triplets(
+        rows: usize,
+        cols: usize,
+        mut entries: Vec<(usize, usize, f64)>,
+        cost: f64,
+    ) -> Result<Self, CoreError> {
+        for (index, &(i, j, m)) in entries.iter().enumerate() {
+            if i >= rows || j >= cols {
+                return Err(CoreError::InvalidParameter {
+                    name: "entries",
+                    reason: format!("entry {index} at ({i}, {j}) is outside the {rows} x {cols} plan"),
+                });
+            }
+            if !m.is_finite() || m < 0.0 {
+                return Err(CoreError::InvalidParameter {
+                    name: "entries",
+                    reason: format!("entry {index} has mass {m}: masses must be finite and >= 0"),
+                });
+            }
+        }
+        entries.sort_unstable_by_key(|&(i, j, _)| (i, j));
+        let mut row_start = vec![0usize; rows + 1];
+        let mut col_index = Vec::with_capacity(entries.len());
+        let mut mass: Vec<f64> = Vec::with_capacity(entries.len());
+        let mut last: Option<(usize, usize)> = None;
+        for (i, j, m) in entries {
+            if m == 0.0 {
+                continue;
+            }
+            if last == Some((i, j)) {
+                *mass.last_mut().expect("a previous entry exists") += m;
+                continue;
+            }
+            last = Some((i, j));
+            row_start[i + 1] += 1;
+            col_index.push(j);
+            mass.push(m);
+        }
+        for i in 0..rows {
+            row_start[i + 1] += row_start[i];
+        }
+        Ok(Self {
+            rows,
+            cols,
+            row_start,
+            col_index,
+            mass,
+            cost,
+        })
+    }
+
+    /// Number of rows n (atoms of the source measure).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+    /// Number of columns m (atoms of the target measure).
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+    /// Number of stored (non-zero) entries.
+    pub fn nnz(&self) -> usize {
+        self.mass.len()
+    }
+    /// The transport cost <C, pi> of the cost the plan was computed for.
+    pub fn cost(&self) -> f64 {
+        self.cost
+    }
+    /// Row i: the columns j with pi_ij > 0 and the masses pi_ij.
+    ///
+    /// # Panics
+    /// If `i >= self.rows()`.
+    pub fn row(&self, i: usize) -> (&[usize], &[f64]) {
+        let r = self.row_start[i]..self.row_start[i + 1];
+        (&self.col_index[r.clone()], &self.mass[r])
+    }
+    /// All non-zero entries `(i, j, pi_ij)`, row by row.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        (0..self.rows).flat_map(move |i| {
+            let (cols, mass) = self.row(i);
+            cols.iter().zip(mass).map(move |(&j, &m)| (i, j, m))
+        })
+    }
+    /// The first marginal: sum_j pi_ij for each i.
+    pub fn row_sums(&self) -> Vec<f64> {
+        (0..self.rows).map(|i| self.row(i).1.iter().sum()).collect()
+    }
+    /// The second marginal: sum_i pi_ij for each j.
+    pub fn col_sums(&self) -> Vec<f64> {
+        let mut s = vec![0.0; self.cols];
+        for (_, j, m) in self.iter() {
+            s[j] += m;
+        }
+        s
+    }
+    /// The plan as a dense row-major n x m matrix.
+    pub fn to_dense(&self) -> Vec<f64> {
+        let mut d = vec![0.0; self.rows * self.cols];
+        for (i, j, m) in self.iter() {
+            d[i * self.cols + j] = m;
+        }
+        d
+    }
+    /// Largest deviation of the marginals from `a` and `b`:
+    /// max(max_i |sum_j pi_ij - a_i|, max_j |sum_i pi_ij - b_j|).
+    pub fn marginal_error(&self, a: &[f64], b: &[f64]) -> f64 {
+        let dev = |s: Vec<f64>, t: &[f64]| s.iter().zip(t).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        dev(self.row_sums(), a).max(dev(self.col_sums(), b))
+    }
+}

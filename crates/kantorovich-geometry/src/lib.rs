@@ -1,0 +1,12 @@
+//! Ground spaces, transport costs and ground barycentres for kantorovich.
+//!
+//! - [`Euclidean`]: R^d with points stored contiguously;
+//! - [`SquaredEuclidean`]: the cost c(x, y) = |x - y|^2 with its ground barycentre (the weighted
+//!   mean) and delta(x, xbar) = (sum_k lambda_k) |x - xbar|^2.
+#![warn(missing_docs)]
+
+mod euclidean;
+mod squared_euclidean;
+
+pub use euclidean::Euclidean;
+pub use squared_euclidean::SquaredEuclidean;

@@ -1,0 +1,71 @@
+//! The squared Euclidean cost and its ground barycentre.
+
+use crate::Euclidean;
+use kantorovich_core::{CoreError, Cost, GroundBarycenter};
+
+/// The squared Euclidean cost c(x, y) = |x - y|^2 = sum_t (x_t - y_t)^2 on R^d.
+///
+/// As a [`GroundBarycenter`] (the same cost for every measure), with weights lambda_k and
+/// L = sum_k lambda_k:
+///
+/// - B(y_1, .., y_K) = (1/L) sum_k lambda_k y_k, the weighted mean;
+/// - delta(x, xbar) = L |x - xbar|^2, and the ground barycentre inequality is an equality:
+///   sum_k lambda_k |x - y_k|^2 = sum_k lambda_k |xbar - y_k|^2 + L |x - xbar|^2
+///   (expand |x - y_k|^2 = |x - xbar|^2 + 2 <x - xbar, xbar - y_k> + |xbar - y_k|^2 and use
+///   sum_k lambda_k (xbar - y_k) = 0).
+///
+/// ```
+/// use kantorovich_core::{Cost, GroundBarycenter};
+/// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+/// let plane = Euclidean::new(2)?;
+/// assert_eq!(SquaredEuclidean.cost(&[0.0, 0.0], &[3.0, 4.0]), 25.0);
+/// let mut out = Vec::new();
+/// SquaredEuclidean.barycenter(&plane, &[&[0.0, 0.0], &[3.0, 6.0]], &[2.0, 1.0], &mut out)?;
+/// assert_eq!(out, vec![1.0, 2.0]);
+/// # Ok::<(), kantorovich_core::CoreError>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SquaredEuclidean;
+
+impl Cost<Euclidean, Euclidean> for SquaredEuclidean {
+    #[inline]
+    fn cost(&self, x: &[f64], y: &[f64]) -> f64 {
+        squared_distance(x, y)
+    }
+}
+
+/// |x - y|^2, written so that the compiler vectorises it.
+#[inline]
+pub(crate) fn squared_distance(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum()
+}
+
+impl GroundBarycenter<Euclidean, Euclidean> for SquaredEuclidean {
+    type Cost = Self;
+
+    fn cost_k(&self, _k: usize) -> &Self {
+        self
+    }
+
+    fn barycenter(&self, space: &Euclidean, ys: &[&[f64]], lambdas: &[f64], out: &mut Vec<f64>) -> Result<(), CoreError> {
+        if let Some(y) = ys.iter().find(|y| y.len() != space.dim()) {
+            return Err(CoreError::DimensionMismatch {
+                expected: space.dim(),
+                found: y.len(),
+            });
+        }
+        let total: f64 = lambdas.iter().sum();
+        let start = out.len();
+        out.resize(start + space.dim(), 0.0);
+        let xbar = &mut out[start..];
+        for (y, &l) in ys.iter().zip(lambdas) {
+            let w = l / total;
+            xbar.iter_mut().zip(y.iter()).for_each(|(x, &yt)| *x += w * yt);
+        }
+        Ok(())
+    }
+
+    fn delta(&self, x: &[f64], xbar: &[f64], lambdas: &[f64]) -> f64 {
+        lambdas.iter().sum::<f64>() * squared_distance(x, xbar)
+    }
+}
