@@ -14,12 +14,23 @@ use rayon::prelude::*;
 pub trait Cost<X: GroundSpace, Y: GroundSpace = X>: Sync {
     /// The cost c(x, y).
     fn cost(&self, x: X::Point<'_>, y: Y::Point<'_>) -> f64;
+
+    /// Checks that the cost can compare points of `x_space` with points of `y_space` (for
+    /// instance that both have the same dimension). Solvers call it once before evaluating the
+    /// cost; the default accepts every pair.
+    fn check_spaces(&self, x_space: &X, y_space: &Y) -> Result<(), CoreError> {
+        let _ = (x_space, y_space);
+        Ok(())
+    }
 }
 
 impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y>> Cost<X, Y> for &C {
     #[inline]
     fn cost(&self, x: X::Point<'_>, y: Y::Point<'_>) -> f64 {
         (**self).cost(x, y)
+    }
+    fn check_spaces(&self, x_space: &X, y_space: &Y) -> Result<(), CoreError> {
+        (**self).check_spaces(x_space, y_space)
     }
 }
 
@@ -79,6 +90,7 @@ impl CostMatrix {
         Y: GroundSpace,
         C: Cost<X, Y> + ?Sized,
     {
+        cost.check_spaces(x_space, y_space)?;
         let (rows, cols) = (x_space.len(xs), y_space.len(ys));
         let len = checked_size("cost matrix", rows, cols, 8)?;
         let mut data: Vec<f64> = try_vec_with_capacity("cost matrix", len)?;

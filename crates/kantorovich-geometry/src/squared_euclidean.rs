@@ -32,11 +32,27 @@ impl Cost<Euclidean, Euclidean> for SquaredEuclidean {
     fn cost(&self, x: &[f64], y: &[f64]) -> f64 {
         squared_distance(x, y)
     }
+    fn check_spaces(&self, x_space: &Euclidean, y_space: &Euclidean) -> Result<(), CoreError> {
+        same_dimension(x_space, y_space)
+    }
+}
+
+/// Errors unless both spaces have the same dimension.
+pub(crate) fn same_dimension(x_space: &Euclidean, y_space: &Euclidean) -> Result<(), CoreError> {
+    if x_space.dim() == y_space.dim() {
+        Ok(())
+    } else {
+        Err(CoreError::DimensionMismatch {
+            expected: x_space.dim(),
+            found: y_space.dim(),
+        })
+    }
 }
 
 /// |x - y|^2, written so that the compiler vectorises it.
 #[inline]
 pub(crate) fn squared_distance(x: &[f64], y: &[f64]) -> f64 {
+    debug_assert_eq!(x.len(), y.len());
     x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum()
 }
 

@@ -1,0 +1,50 @@
+//! The error type of `kantorovich-barycenter`.
+
+use kantorovich_core::CoreError;
+
+/// Everything that can go wrong when setting up or running a barycentre iteration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BarycenterError {
+    /// The problem was given no target measures.
+    #[error("no target measures: a barycentre problem needs at least one measure nu_k")]
+    NoMeasures,
+    /// The number of barycentre weights differs from the number of measures.
+    #[error("{measures} measures but {weights} barycentre weights: give one weight lambda_k per measure")]
+    WeightCount {
+        /// Number of measures K.
+        measures: usize,
+        /// Number of weights given.
+        weights: usize,
+    },
+    /// The ground barycentre has a fixed number of costs that differs from the number of measures.
+    #[error("the ground barycentre defines {costs} costs c_k but {measures} measures were given")]
+    CostCount {
+        /// Number of costs of the family.
+        costs: usize,
+        /// Number of measures K.
+        measures: usize,
+    },
+    /// Solving the transport problem between the iterate and the measure `k` failed.
+    #[error("optimal transport to measure {k} failed: {source}")]
+    Coupling {
+        /// Index of the target measure.
+        k: usize,
+        /// The solver's error.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The glued measure of G would have more atoms than allowed.
+    #[error(
+        "the glued measure would have {atoms} atoms, above the limit of {limit}; \
+         raise `max_support` or use fewer / smaller measures"
+    )]
+    SupportTooLarge {
+        /// Number of glued atoms requested.
+        atoms: u128,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// Invalid weights, points or parameters.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}

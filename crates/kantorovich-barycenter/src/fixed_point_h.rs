@@ -1,0 +1,165 @@
+//! The iteration H: barycentric projections of the couplings, pushed by the ground barycentre.
+
+use crate::iteration::{run, Stopping};
+use crate::{BarycenterError, BarycenterProblem, BarycenterResult, IterationRecord};
+use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace};
+use kantorovich_ot::NetworkSimplex;
+use rayon::prelude::*;
+
+/// The fixed-point iteration H (barycentric projections).
+///
+/// For mu = sum_i a_i delta(x_i) and optimal couplings pi^(k) of mu and nu_k, the barycentric
+/// projection of x_i on nu_k is ybar_k(x_i) = (1/a_i) sum_j pi^(k)_ij y_kj (so Y must be a vector
+/// space: a [`VectorSpace`] bound), and
+///
+/// ```text
+/// H(mu) = sum_i a_i delta(B(ybar_1(x_i), .., ybar_K(x_i))).
+/// ```
+///
+/// The weights a_i and the support size n stay as they are (atoms of zero weight are left in
+/// place). With the squared Euclidean cost this is the free-support barycentre algorithm of
+/// Cuturi and Doucet (2014), and V does not increase along H.
+#[derive(Debug, Clone)]
+pub struct FixedPointH<S = NetworkSimplex> {
+    solver: S,
+    stopping: Stopping,
+}
+
+impl Default for FixedPointH<NetworkSimplex> {
+    fn default() -> Self {
+        Self::new(NetworkSimplex::default())
+    }
+}
+
+impl<S> FixedPointH<S> {
+    /// H with couplings from `solver`, at most 100 steps and tolerance 1e-9.
+    pub fn new(solver: S) -> Self {
+        Self {
+            solver,
+            stopping: Stopping {
+                max_iterations: 100,
+                tolerance: 1e-9,
+            },
+        }
+    }
+    /// Stop after this many applications of H.
+    pub fn max_iterations(mut self, n: usize) -> Self {
+        self.stopping.max_iterations = n;
+        self
+    }
+    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|.
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.stopping.tolerance = tolerance;
+        self
+    }
+    /// The coupling solver.
+    pub fn solver(&self) -> &S {
+        &self.solver
+    }
+
+    /// Iterates H from `init` and returns the iterate of least V with the trace.
+    pub fn solve<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        init: DiscreteMeasure<X>,
+    ) -> Result<BarycenterResult<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: VectorSpace,
+        B: GroundBarycenter<X, Y>,
+        S: Coupling<X, Y, B::Cost>,
+    {
+        self.solve_observed(problem, init, |_| {})
+    }
+
+    /// As [`solve`](Self::solve), calling `observer` with the record of each iterate as soon as
+    /// it is evaluated.
+    pub fn solve_observed<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        init: DiscreteMeasure<X>,
+        observer: impl FnMut(&IterationRecord),
+    ) -> Result<BarycenterResult<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: VectorSpace,
+        B: GroundBarycenter<X, Y>,
+        S: Coupling<X, Y, B::Cost>,
+    {
+        let step = |mu: &DiscreteMeasure<X>, plans: &[TransportPlan]| project(problem, mu, plans);
+        run(problem, &self.solver, self.stopping, init, step, observer)
+    }
+}
+
+/// H(mu) from the couplings `plans` of `mu` (one per measure).
+pub fn project<X, Y, B>(
+    problem: &BarycenterProblem<X, Y, B>,
+    mu: &DiscreteMeasure<X>,
+    plans: &[TransportPlan],
+) -> Result<DiscreteMeasure<X>, BarycenterError>
+where
+    X: GroundSpace,
+    Y: VectorSpace,
+    B: GroundBarycenter<X, Y>,
+{
+    let n = mu.len();
+    let space = problem.space();
+    let measures = problem.measures();
+    let block = n.div_ceil(4 * rayon::current_num_threads()).max(1);
+    let parts: Vec<X::Storage> = (0..n)
+        .into_par_iter()
+        .step_by(block)
+        .map(|first| {
+            let rows = first..(first + block).min(n);
+            // Pass 1: ybar_k(x_i) for the rows of the block, as one list of points per k.
+            // Rows without mass keep their point and are flagged.
+            let mut keep = vec![false; rows.len()];
+            let mut coords = Vec::new();
+            let projections: Vec<Y::Storage> = plans
+                .iter()
+                .zip(measures)
+                .map(|(plan, nu)| {
+                    let y_space = nu.space();
+                    let mut storage = y_space.with_capacity(rows.len());
+                    for (t, i) in rows.clone().enumerate() {
+                        let (cols, masses) = plan.row(i);
+                        let row_mass: f64 = masses.iter().sum();
+                        coords.clear();
+                        coords.resize(y_space.dim(), 0.0);
+                        if mu.weights()[i] > 0.0 && row_mass > 0.0 {
+                            for (&j, &m) in cols.iter().zip(masses) {
+                                let w = m / row_mass;
+                                let y = y_space.coords(nu.point(j));
+                                coords.iter_mut().zip(y).for_each(|(c, &yt)| *c += w * yt);
+                            }
+                        } else {
+                            keep[t] = true;
+                        }
+                        y_space.push_coords(&mut storage, &coords);
+                    }
+                    storage
+                })
+                .collect();
+            // Pass 2: B(ybar_1(x_i), .., ybar_K(x_i)).
+            let mut points = space.with_capacity(rows.len());
+            let mut ys: Vec<Y::Point<'_>> = Vec::with_capacity(plans.len());
+            for (t, i) in rows.enumerate() {
+                if keep[t] {
+                    space.push(&mut points, mu.point(i));
+                    continue;
+                }
+                ys.clear();
+                ys.extend(projections.iter().zip(measures).map(|(s, nu)| nu.space().point(s, t)));
+                problem.ground().barycenter(space, &ys, problem.lambdas(), &mut points)?;
+            }
+            Ok(points)
+        })
+        .collect::<Result<_, BarycenterError>>()?;
+    let mut points = space.with_capacity(n);
+    for p in &parts {
+        for t in 0..space.len(p) {
+            space.push(&mut points, space.point(p, t));
+        }
+    }
+    Ok(DiscreteMeasure::new(space.clone(), points, mu.weights().to_vec())?)
+}

@@ -1,0 +1,131 @@
+//! The barycentre problem: target measures, barycentre weights and a ground barycentre.
+
+use crate::BarycenterError;
+use kantorovich_core::{
+    normalized_weights, Cost, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
+};
+use rayon::prelude::*;
+
+/// The barycentre problem: find a measure mu on X minimising
+///
+/// ```text
+/// V(mu) = sum_k lambda_k T_{c_k}(mu, nu_k)
+/// ```
+///
+/// where T_c is the optimal transport cost, nu_1..nu_K are discrete measures on Y, the costs
+/// c_k: X x Y -> R come with their ground barycentre `ground` (see [`GroundBarycenter`]), and the
+/// barycentre weights lambda_k are finite, >= 0 and not all zero. The weights are used as given
+/// (not normalised): scaling them scales V.
+#[derive(Debug, Clone)]
+pub struct BarycenterProblem<X: GroundSpace, Y: GroundSpace, B> {
+    space: X,
+    measures: Vec<DiscreteMeasure<Y>>,
+    lambdas: Vec<f64>,
+    ground: B,
+}
+
+impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProblem<X, Y, B> {
+    /// The problem of the barycentre in `space` of `measures` with weights `lambdas` for the
+    /// costs of `ground`.
+    ///
+    /// Errors if there are no measures, the number of weights or of costs does not match, a
+    /// weight is negative, NaN or infinite, or they are all zero, or a cost c_k cannot compare
+    /// points of `space` with those of nu_k (e.g. dimensions differ).
+    pub fn new(space: X, measures: Vec<DiscreteMeasure<Y>>, lambdas: Vec<f64>, ground: B) -> Result<Self, BarycenterError> {
+        if measures.is_empty() {
+            return Err(BarycenterError::NoMeasures);
+        }
+        if lambdas.len() != measures.len() {
+            return Err(BarycenterError::WeightCount {
+                measures: measures.len(),
+                weights: lambdas.len(),
+            });
+        }
+        if let Some(costs) = ground.num_costs() {
+            if costs != measures.len() {
+                return Err(BarycenterError::CostCount {
+                    costs,
+                    measures: measures.len(),
+                });
+            }
+        }
+        // Validation only: the weights are kept as given.
+        normalized_weights(lambdas.clone())?;
+        for (k, nu) in measures.iter().enumerate() {
+            ground.cost_k(k).check_spaces(&space, nu.space())?;
+        }
+        Ok(Self {
+            space,
+            measures,
+            lambdas,
+            ground,
+        })
+    }
+
+    /// The barycentre space X.
+    pub fn space(&self) -> &X {
+        &self.space
+    }
+    /// The target measures nu_1..nu_K.
+    pub fn measures(&self) -> &[DiscreteMeasure<Y>] {
+        &self.measures
+    }
+    /// The barycentre weights lambda_1..lambda_K.
+    pub fn lambdas(&self) -> &[f64] {
+        &self.lambdas
+    }
+    /// The ground barycentre (and so the costs c_k).
+    pub fn ground(&self) -> &B {
+        &self.ground
+    }
+    /// The function delta of the ground barycentre as a cost on X x X, for T_delta(mu, G mu).
+    pub fn delta_cost(&self) -> DeltaCost<'_, B, Y> {
+        DeltaCost::new(&self.ground, &self.lambdas)
+    }
+
+    /// One coupling pi^(k) between `mu` and each nu_k for the cost c_k, computed in parallel
+    /// over k.
+    pub fn couplings<S>(&self, mu: &DiscreteMeasure<X>, solver: &S) -> Result<Vec<TransportPlan>, BarycenterError>
+    where
+        S: Coupling<X, Y, B::Cost>,
+    {
+        self.measures
+            .par_iter()
+            .enumerate()
+            .map(|(k, nu)| {
+                solver.couple(mu, nu, self.ground.cost_k(k)).map_err(|e| BarycenterError::Coupling {
+                    k,
+                    source: Box::new(e),
+                })
+            })
+            .collect()
+    }
+
+    /// V(mu) = sum_k lambda_k <c_k, pi^(k)> for the couplings `plans` of `mu` (one per measure).
+    pub fn objective_of(&self, plans: &[TransportPlan]) -> f64 {
+        plans.iter().zip(&self.lambdas).map(|(p, l)| l * p.cost()).sum()
+    }
+
+    /// V(mu) = sum_k lambda_k T_{c_k}(mu, nu_k), with the transport costs computed by `solver`
+    /// (an exact solver gives the exact objective).
+    pub fn objective<S>(&self, mu: &DiscreteMeasure<X>, solver: &S) -> Result<f64, BarycenterError>
+    where
+        S: Coupling<X, Y, B::Cost>,
+    {
+        Ok(self.objective_of(&self.couplings(mu, solver)?))
+    }
+}
+
+impl<S: GroundSpace, B: GroundBarycenter<S, S>> BarycenterProblem<S, S, B> {
+    /// The default starting measure when the barycentre lives in the same space as the
+    /// measures: the measure nu_k of largest weight lambda_k (the first one on ties).
+    pub fn default_init(&self) -> DiscreteMeasure<S> {
+        let mut best = 0;
+        for (k, &l) in self.lambdas.iter().enumerate() {
+            if l > self.lambdas[best] {
+                best = k;
+            }
+        }
+        self.measures[best].clone()
+    }
+}
