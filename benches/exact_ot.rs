@@ -21,7 +21,9 @@ fn exact_ot(c: &mut Criterion) {
         let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean).unwrap();
         let solver = NetworkSimplex::default();
         if n >= 2000 {
-            group.sample_size(10).measurement_time(Duration::from_secs(if n >= 5000 { 60 } else { 20 }));
+            group
+                .sample_size(10)
+                .measurement_time(Duration::from_secs(if n >= 5000 { 60 } else { 20 }));
         }
         group.bench_with_input(BenchmarkId::new("network_simplex", n), &n, |b, _| {
             b.iter(|| solver.solve(mu.weights(), nu.weights(), &cost).unwrap())

@@ -98,9 +98,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect::<Result<Vec<_>, _>>()?;
     let problem = BarycenterProblem::new(plane, measures, vec![1.0 / 3.0; 3], SquaredEuclidean)?;
 
-    let g = FixedPointG::default().max_iterations(20).solve(&problem, problem.default_init())?;
+    let g = FixedPointG::default()
+        .max_iterations(20)
+        .solve(&problem, problem.default_init())?;
     report("G (glued exact couplings)", &g);
-    let h = FixedPointH::default().max_iterations(20).solve(&problem, problem.default_init())?;
+    let h = FixedPointH::default()
+        .max_iterations(20)
+        .solve(&problem, problem.default_init())?;
     report("H (barycentric projections)", &h);
 
     write_csv(&out.join("barycenter_g.csv"), &g.measure)?;
@@ -121,16 +125,21 @@ fn draw(
 ) -> Result<(), Box<dyn Error>> {
     let root = SVGBackend::new(path, (800, 800)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root).margin(20).build_cartesian_2d(-4.5..4.5, -2.5..6.5)?;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(20)
+        .build_cartesian_2d(-4.5..4.5, -2.5..6.5)?;
     let grey = RGBColor(150, 150, 150);
     for cloud in clouds {
         chart.draw_series(cloud.chunks(2).map(|p| Circle::new((p[0], p[1]), 2, grey.filled())))?;
     }
     let n = h.len() as f64;
-    chart.draw_series(
-        g.iter()
-            .map(|(p, w)| Circle::new((p[0], p[1]), (3.0 * (w * n).sqrt()).max(1.0) as i32, BLUE.mix(0.6).filled())),
-    )?;
+    chart.draw_series(g.iter().map(|(p, w)| {
+        Circle::new(
+            (p[0], p[1]),
+            (3.0 * (w * n).sqrt()).max(1.0) as i32,
+            BLUE.mix(0.6).filled(),
+        )
+    }))?;
     chart.draw_series(h.iter().map(|(p, _)| Cross::new((p[0], p[1]), 3, RED.stroke_width(1))))?;
     root.present()?;
     Ok(())

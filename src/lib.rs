@@ -91,7 +91,7 @@ pub use kantorovich_barycenter::{
     BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointH, IterationRecord,
 };
 pub use kantorovich_core::{
-    Cost, CostMatrix, CoreError, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
+    CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
     VectorSpace,
 };
 pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};

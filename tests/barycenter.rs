@@ -36,15 +36,18 @@ fn translated_clouds() {
     let g = FixedPointG::default().solve(&problem, problem.default_init()).unwrap();
     let h = FixedPointH::default().solve(&problem, problem.default_init()).unwrap();
     for result in [&g, &h] {
-        assert!((result.objective - v_star).abs() < 1e-9 * v_star, "{} vs {v_star}", result.objective);
+        assert!(
+            (result.objective - v_star).abs() < 1e-9 * v_star,
+            "{} vs {v_star}",
+            result.objective
+        );
         assert!(result.converged);
         assert_eq!(result.measure.support_size(), 30);
         // same atoms as nu + tbar (G may reorder them)
         for x in expected.chunks(2) {
-            let found = result
-                .measure
-                .iter()
-                .any(|(p, w)| (p[0] - x[0]).abs() < 1e-9 && (p[1] - x[1]).abs() < 1e-9 && (w - 1.0 / 30.0).abs() < 1e-12);
+            let found = result.measure.iter().any(|(p, w)| {
+                (p[0] - x[0]).abs() < 1e-9 && (p[1] - x[1]).abs() < 1e-9 && (w - 1.0 / 30.0).abs() < 1e-12
+            });
             assert!(found, "atom {x:?} missing");
         }
     }
@@ -88,7 +91,11 @@ fn one_dimensional_quantile_average() {
     let result = FixedPointG::default()
         .solve(&problem, line.uniform(cloud(9, n, 1)).unwrap())
         .unwrap();
-    assert!((result.objective - v_star).abs() < 1e-12, "{} vs {v_star}", result.objective);
+    assert!(
+        (result.objective - v_star).abs() < 1e-12,
+        "{} vs {v_star}",
+        result.objective
+    );
     let mut atoms: Vec<f64> = result.measure.iter().map(|(p, _)| p[0]).collect();
     atoms.sort_by(f64::total_cmp);
     for (a, q) in atoms.iter().zip(&qbar) {

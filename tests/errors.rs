@@ -6,7 +6,10 @@ use kantorovich::{BarycenterError, CoreError, CostMatrix};
 #[test]
 fn measure_validation() {
     let plane = Euclidean::new(2).unwrap();
-    assert!(matches!(Euclidean::new(0), Err(CoreError::InvalidParameter { name: "dim", .. })));
+    assert!(matches!(
+        Euclidean::new(0),
+        Err(CoreError::InvalidParameter { name: "dim", .. })
+    ));
     assert!(matches!(plane.uniform(vec![]), Err(CoreError::EmptyMeasure)));
     assert!(matches!(
         plane.measure(vec![0.0, 0.0, 1.0], vec![1.0]),
@@ -48,13 +51,28 @@ fn problem_validation() {
     let err = BarycenterProblem::new(plane, vec![], vec![], SquaredEuclidean).unwrap_err();
     assert!(matches!(err, BarycenterError::NoMeasures));
     let err = BarycenterProblem::new(plane, vec![nu.clone(), nu.clone()], vec![1.0], SquaredEuclidean).unwrap_err();
-    assert!(matches!(err, BarycenterError::WeightCount { measures: 2, weights: 1 }));
-    for bad in [vec![0.0, 0.0], vec![1.0, f64::NAN], vec![1.0, -1.0], vec![f64::INFINITY, 1.0]] {
+    assert!(matches!(
+        err,
+        BarycenterError::WeightCount {
+            measures: 2,
+            weights: 1
+        }
+    ));
+    for bad in [
+        vec![0.0, 0.0],
+        vec![1.0, f64::NAN],
+        vec![1.0, -1.0],
+        vec![f64::INFINITY, 1.0],
+    ] {
         let err = BarycenterProblem::new(plane, vec![nu.clone(), nu.clone()], bad.clone(), SquaredEuclidean);
         assert!(matches!(err, Err(BarycenterError::Core(_))), "{bad:?}");
     }
-    let problem = BarycenterProblem::new(plane, vec![nu.clone(), nu.clone()], vec![1.0, 1.0], SquaredEuclidean).unwrap();
-    let err = FixedPointG::default().tolerance(f64::NAN).solve(&problem, nu.clone()).unwrap_err();
+    let problem =
+        BarycenterProblem::new(plane, vec![nu.clone(), nu.clone()], vec![1.0, 1.0], SquaredEuclidean).unwrap();
+    let err = FixedPointG::default()
+        .tolerance(f64::NAN)
+        .solve(&problem, nu.clone())
+        .unwrap_err();
     assert!(err.to_string().contains("tolerance"), "{err}");
 }
 
@@ -63,12 +81,22 @@ fn dimension_mismatch_between_iterate_and_targets() {
     let plane = Euclidean::new(2).unwrap();
     let space3 = Euclidean::new(3).unwrap();
     let nu = plane.uniform(vec![0.0, 0.0, 1.0, 1.0]).unwrap();
-    let err = BarycenterProblem::new(space3, vec![nu.clone(), nu.clone()], vec![1.0, 1.0], SquaredEuclidean).unwrap_err();
-    assert!(matches!(err, BarycenterError::Core(CoreError::DimensionMismatch { expected: 3, found: 2 })), "{err}");
+    let err =
+        BarycenterProblem::new(space3, vec![nu.clone(), nu.clone()], vec![1.0, 1.0], SquaredEuclidean).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BarycenterError::Core(CoreError::DimensionMismatch { expected: 3, found: 2 })
+        ),
+        "{err}"
+    );
     // the cost matrix checks too
     let start = space3.uniform(vec![0.0; 3]).unwrap();
     let err = CostMatrix::between(&start, &nu, &SquaredEuclidean).unwrap_err();
-    assert!(matches!(err, CoreError::DimensionMismatch { expected: 3, found: 2 }), "{err}");
+    assert!(
+        matches!(err, CoreError::DimensionMismatch { expected: 3, found: 2 }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -80,7 +108,10 @@ fn too_large_glued_support_is_an_error() {
     let problem = BarycenterProblem::new(line, vec![nu.clone(); 4], vec![1.0; 4], SquaredEuclidean).unwrap();
     let start = line.uniform(vec![0.5]).unwrap();
     let before = start.clone();
-    let err = FixedPointG::default().max_support(100_000).solve(&problem, start.clone()).unwrap_err();
+    let err = FixedPointG::default()
+        .max_support(100_000)
+        .solve(&problem, start.clone())
+        .unwrap_err();
     match err {
         BarycenterError::SupportTooLarge { atoms, limit } => {
             assert_eq!(atoms, 810_000);

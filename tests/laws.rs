@@ -34,7 +34,13 @@ fn random_measure(rng: &mut SplitMix64, dim: usize) -> (Vec<f64>, Vec<f64>) {
         })
         .collect();
     let mut weights: Vec<f64> = (0..n)
-        .map(|_| if rng.next_u64() % 6 == 0 { 0.0 } else { 0.05 + rng.uniform() })
+        .map(|_| {
+            if rng.next_u64() % 6 == 0 {
+                0.0
+            } else {
+                0.05 + rng.uniform()
+            }
+        })
         .collect();
     weights[0] += 0.5; // keep the total positive
     (points, weights)

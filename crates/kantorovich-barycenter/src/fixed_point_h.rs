@@ -150,7 +150,9 @@ where
                 }
                 ys.clear();
                 ys.extend(projections.iter().zip(measures).map(|(s, nu)| nu.space().point(s, t)));
-                problem.ground().barycenter(space, &ys, problem.lambdas(), &mut points)?;
+                problem
+                    .ground()
+                    .barycenter(space, &ys, problem.lambdas(), &mut points)?;
             }
             Ok(points)
         })

@@ -31,7 +31,12 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
     /// Errors if there are no measures, the number of weights or of costs does not match, a
     /// weight is negative, NaN or infinite, or they are all zero, or a cost c_k cannot compare
     /// points of `space` with those of nu_k (e.g. dimensions differ).
-    pub fn new(space: X, measures: Vec<DiscreteMeasure<Y>>, lambdas: Vec<f64>, ground: B) -> Result<Self, BarycenterError> {
+    pub fn new(
+        space: X,
+        measures: Vec<DiscreteMeasure<Y>>,
+        lambdas: Vec<f64>,
+        ground: B,
+    ) -> Result<Self, BarycenterError> {
         if measures.is_empty() {
             return Err(BarycenterError::NoMeasures);
         }
@@ -93,10 +98,9 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
             .par_iter()
             .enumerate()
             .map(|(k, nu)| {
-                solver.couple(mu, nu, self.ground.cost_k(k)).map_err(|e| BarycenterError::Coupling {
-                    k,
-                    source: Box::new(e),
-                })
+                solver
+                    .couple(mu, nu, self.ground.cost_k(k))
+                    .map_err(|e| BarycenterError::Coupling { k, source: Box::new(e) })
             })
             .collect()
     }

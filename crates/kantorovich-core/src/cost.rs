@@ -95,9 +95,9 @@ impl CostMatrix {
         let len = checked_size("cost matrix", rows, cols, 8)?;
         let mut data: Vec<f64> = try_vec_with_capacity("cost matrix", len)?;
         data.resize(len, 0.0);
-        if cols > 0 {
-            // Rows in chunks so that small problems do not pay for one task per row.
-            let rows_per_task = (4096 / cols).max(1);
+        // Rows in chunks so that small problems do not pay for one task per row.
+        if let Some(rows_per_task) = 4096usize.checked_div(cols) {
+            let rows_per_task = rows_per_task.max(1);
             data.par_chunks_mut(cols * rows_per_task)
                 .enumerate()
                 .for_each(|(t, chunk)| {

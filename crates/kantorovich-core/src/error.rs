@@ -113,7 +113,10 @@ pub fn try_vec_with_capacity<T>(what: &'static str, elements: usize) -> Result<V
 /// `a * b` as a `usize`, or [`CoreError::AllocationTooLarge`] when the product overflows.
 pub fn checked_size(what: &'static str, a: usize, b: usize, element_bytes: usize) -> Result<usize, CoreError> {
     a.checked_mul(b)
-        .filter(|n| n.checked_mul(element_bytes.max(1)).is_some_and(|bytes| bytes <= isize::MAX as usize))
+        .filter(|n| {
+            n.checked_mul(element_bytes.max(1))
+                .is_some_and(|bytes| bytes <= isize::MAX as usize)
+        })
         .ok_or(CoreError::AllocationTooLarge {
             what,
             elements: a as u128 * b as u128,

@@ -78,7 +78,11 @@ impl GroundSpace for Euclidean {
         if let Some(k) = points.iter().position(|c| !c.is_finite()) {
             return Err(CoreError::InvalidPoint {
                 index: k / self.dim,
-                reason: format!("coordinate {} is {}: coordinates must be finite", k % self.dim, points[k]),
+                reason: format!(
+                    "coordinate {} is {}: coordinates must be finite",
+                    k % self.dim,
+                    points[k]
+                ),
             });
         }
         Ok(())

@@ -63,7 +63,13 @@ impl GroundBarycenter<Euclidean, Euclidean> for SquaredEuclidean {
         self
     }
 
-    fn barycenter(&self, space: &Euclidean, ys: &[&[f64]], lambdas: &[f64], out: &mut Vec<f64>) -> Result<(), CoreError> {
+    fn barycenter(
+        &self,
+        space: &Euclidean,
+        ys: &[&[f64]],
+        lambdas: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), CoreError> {
         if let Some(y) = ys.iter().find(|y| y.len() != space.dim()) {
             return Err(CoreError::DimensionMismatch {
                 expected: space.dim(),
