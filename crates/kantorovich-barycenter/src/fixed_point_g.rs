@@ -59,7 +59,8 @@ impl<S> FixedPointG<S> {
         self.stopping.max_iterations = n;
         self
     }
-    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|.
+    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|. A negative tolerance
+    /// (e.g. `f64::NEG_INFINITY`) turns the rule off: exactly `max_iterations` steps are taken.
     pub fn tolerance(mut self, tolerance: f64) -> Self {
         self.stopping.tolerance = tolerance;
         self

@@ -41,10 +41,10 @@ pub(crate) struct Stopping {
 
 impl Stopping {
     pub fn check(&self) -> Result<(), BarycenterError> {
-        if !(self.tolerance >= 0.0 && self.tolerance.is_finite()) {
+        if self.tolerance.is_nan() {
             return Err(kantorovich_core::CoreError::InvalidParameter {
                 name: "tolerance",
-                reason: format!("{} is not a finite number >= 0", self.tolerance),
+                reason: "NaN is not a tolerance: use a number >= 0, or a negative one to run all iterations".into(),
             }
             .into());
         }
