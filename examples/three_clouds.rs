@@ -2,7 +2,8 @@
 //! iterations G and H, for the squared Euclidean cost and equal weights.
 //!
 //! Prints V per iteration, then writes `barycenter_g.csv`, `barycenter_h.csv` (columns x, y,
-//! weight) and `three_clouds.svg` into the folder given as first argument (default `out/`).
+//! weight) and `three_clouds.svg` (G left, H right) into the folder given as first argument
+//! (default `out/`).
 //!
 //! ```text
 //! cargo run --release --example three_clouds [out-dir]
@@ -115,32 +116,31 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The three inputs in grey, the G barycentre in blue (disc area proportional to the weight)
-/// and the H barycentre in red crosses.
+/// Two panels, G on the left and H on the right: the three inputs in grey and the barycentre
+/// in colour, disc area proportional to the weight.
 fn draw(
     path: &Path,
     clouds: &[Vec<f64>],
     g: &DiscreteMeasure<Euclidean>,
     h: &DiscreteMeasure<Euclidean>,
 ) -> Result<(), Box<dyn Error>> {
-    let root = SVGBackend::new(path, (800, 800)).into_drawing_area();
+    let root = SVGBackend::new(path, (1200, 600)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .margin(20)
-        .build_cartesian_2d(-4.5..4.5, -2.5..6.5)?;
-    let grey = RGBColor(150, 150, 150);
-    for cloud in clouds {
-        chart.draw_series(cloud.chunks(2).map(|p| Circle::new((p[0], p[1]), 2, grey.filled())))?;
+    let panels = root.split_evenly((1, 2));
+    let grey = RGBColor(160, 160, 160);
+    for (panel, (mu, colour)) in panels.iter().zip([(g, BLUE), (h, RED)]) {
+        let mut chart = ChartBuilder::on(panel)
+            .margin(20)
+            .build_cartesian_2d(-4.5..4.5, -2.5..6.5)?;
+        for cloud in clouds {
+            chart.draw_series(cloud.chunks(2).map(|p| Circle::new((p[0], p[1]), 2, grey.filled())))?;
+        }
+        let n = mu.support_size() as f64;
+        chart.draw_series(mu.iter().map(|(p, w)| {
+            let radius = (2.5 * (w * n).sqrt()).max(1.0) as i32;
+            Circle::new((p[0], p[1]), radius, colour.mix(0.7).filled())
+        }))?;
     }
-    let n = h.len() as f64;
-    chart.draw_series(g.iter().map(|(p, w)| {
-        Circle::new(
-            (p[0], p[1]),
-            (3.0 * (w * n).sqrt()).max(1.0) as i32,
-            BLUE.mix(0.6).filled(),
-        )
-    }))?;
-    chart.draw_series(h.iter().map(|(p, _)| Cross::new((p[0], p[1]), 3, RED.stroke_width(1))))?;
     root.present()?;
     Ok(())
 }
