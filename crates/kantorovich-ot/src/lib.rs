@@ -1,1 +1,81 @@
-//! placeholder
+//! Exact discrete optimal transport for kantorovich.
+//!
+//! # The problem
+//!
+//! For discrete measures mu = sum_i a_i delta(x_i) (n atoms) and nu = sum_j b_j delta(y_j)
+//! (m atoms) of equal mass and a cost c, the optimal transport problem is the linear program
+//! (the *transportation problem*)
+//!
+//! ```text
+//! T_c(mu, nu) = min   <C, P> = sum_ij C_ij P_ij,        C_ij = c(x_i, y_j),
+//!               s.t.  sum_j P_ij = a_i   (i = 1..n),
+//!                     sum_i P_ij = b_j   (j = 1..m),
+//!                     P_ij >= 0,
+//! ```
+//!
+//! whose dual is
+//!
+//! ```text
+//!               max   sum_i a_i f_i + sum_j b_j g_j
+//!               s.t.  f_i + g_j <= C_ij   for all (i, j).
+//! ```
+//!
+//! Both are feasible, so both have optimal solutions with the same value (strong duality), and a
+//! feasible pair (P, (f, g)) is optimal for both exactly when complementary slackness holds:
+//! f_i + g_j = C_ij wherever P_ij > 0.
+//!
+//! # What "exact" means here
+//!
+//! [`NetworkSimplex`] solves the problem *exactly* in the sense of linear programming: it returns
+//! a vertex (basic solution) of the feasible polytope, with at most n + m - 1 non-zero entries,
+//! together with dual potentials that certify its optimality. The only errors are floating-point
+//! ones: the marginals hold to a few units in the last place of the total mass (flows at the
+//! level of rounding noise are dropped, see [`ExactSolution`]), the potentials are feasible up
+//! to 1e-13 max|C|, and the primal and dual values agree to rounding. There is no
+//! regularisation and no stopping tolerance on the objective; a solve that cannot finish within
+//! its pivot cap fails with [`OtError::IterationLimit`] instead of returning a suboptimal plan.
+//!
+//! The solver is a primal network simplex written for this crate: block-search pricing over the
+//! implicit arcs of the dense cost matrix, a strongly feasible spanning tree (Cunningham's rule,
+//! no cycling on degenerate problems) stored as parent, thread and subtree-size arrays, and a
+//! greedy start on the cheapest arcs of each row. On n = m uniform random points of the plane
+//! with the squared Euclidean cost it solves n = 1000 in about 0.02 s and n = 5000 in under a
+//! second on one core.
+//!
+//! # Example
+//!
+//! ```
+//! use kantorovich_core::{Coupling, CostMatrix};
+//! use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+//! use kantorovich_ot::NetworkSimplex;
+//!
+//! let plane = Euclidean::new(2)?;
+//! let mu = plane.uniform(vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0])?;
+//! // the same three points, moved by t = (2, 1)
+//! let nu = plane.uniform(vec![2.0, 1.0, 3.0, 1.0, 2.0, 2.0])?;
+//!
+//! // as a coupling: an optimal plan and its cost
+//! let plan = NetworkSimplex::default().couple(&mu, &nu, &SquaredEuclidean)?;
+//! assert!((plan.cost() - 5.0).abs() < 1e-12); // |t|^2: each point moves by t
+//!
+//! // on a cost matrix, with the dual potentials
+//! let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean)?;
+//! let sol = NetworkSimplex::default().solve(mu.weights(), nu.weights(), &cost)?;
+//! assert!((sol.dual_value(mu.weights(), nu.weights()) - sol.cost).abs() < 1e-12);
+//! for i in 0..3 {
+//!     for j in 0..3 {
+//!         assert!(sol.f[i] + sol.g[j] <= cost.get(i, j) + 1e-12);
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod error;
+mod initial;
+mod network_simplex;
+mod pricing;
+mod tree;
+
+pub use error::OtError;
+pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};
