@@ -1,8 +1,7 @@
 //! The iteration G: glue exact couplings along mu, push by the ground barycentre.
 
-use crate::iteration::{run, Stopping};
-use crate::{BarycenterError, BarycenterProblem, BarycenterResult, IterationRecord};
-use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
+use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap};
+use kantorovich_core::{DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
 use kantorovich_ot::NetworkSimplex;
 use rayon::prelude::*;
 
@@ -27,102 +26,56 @@ use rayon::prelude::*;
 /// r_ik the number of non-zeros of row i of pi^(k); with exact (basic) couplings it stays close
 /// to n + sum_k m_k.
 ///
-/// The coupling solver is a parameter: [`NetworkSimplex`] (exact) by default.
-#[derive(Debug, Clone)]
-pub struct FixedPointG<S = NetworkSimplex> {
-    solver: S,
-    stopping: Stopping,
-    max_support: usize,
+/// The coupling solver is a parameter: [`NetworkSimplex`](kantorovich_ot::NetworkSimplex) (exact)
+/// by default. Settings and `solve` are those of [`FixedPoint`]; G adds
+/// [`max_support`](FixedPoint::max_support).
+///
+/// ```
+/// use kantorovich_barycenter::{BarycenterProblem, FixedPointG};
+/// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+/// let line = Euclidean::new(1)?;
+/// let nus = vec![line.uniform(vec![0.0, 1.0])?, line.uniform(vec![4.0, 5.0])?];
+/// let problem = BarycenterProblem::new(line, nus, vec![0.5, 0.5], SquaredEuclidean)?;
+/// let result = FixedPointG::default().solve(&problem, problem.default_init())?;
+/// assert_eq!(result.measure.points(), &vec![2.0, 3.0]);
+/// assert!((result.objective - 4.0).abs() < 1e-12); // 0.5 * 2^2 + 0.5 * 2^2
+/// # Ok::<(), kantorovich_barycenter::BarycenterError>(())
+/// ```
+pub type FixedPointG<S = NetworkSimplex> = FixedPoint<Glue, S>;
+
+/// The map G of [`FixedPointG`]: glue the couplings, push through the ground barycentre, merge
+/// coincident atoms. At most `max_support` glued atoms (10^7 by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glue {
+    /// The largest number of glued atoms allowed before [`BarycenterError::SupportTooLarge`].
+    pub max_support: usize,
 }
 
-impl Default for FixedPointG<NetworkSimplex> {
+impl Default for Glue {
     fn default() -> Self {
-        Self::new(NetworkSimplex::default())
-    }
-}
-
-impl<S> FixedPointG<S> {
-    /// G with couplings from `solver`, at most 100 steps, tolerance 1e-9, and at most 10^7
-    /// glued atoms.
-    pub fn new(solver: S) -> Self {
         Self {
-            solver,
-            stopping: Stopping {
-                max_iterations: 100,
-                tolerance: 1e-9,
-            },
             max_support: 10_000_000,
         }
     }
-    /// Stop after this many applications of G.
-    pub fn max_iterations(mut self, n: usize) -> Self {
-        self.stopping.max_iterations = n;
-        self
-    }
-    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|. A negative tolerance
-    /// (e.g. `f64::NEG_INFINITY`) turns the rule off: exactly `max_iterations` steps are taken.
-    pub fn tolerance(mut self, tolerance: f64) -> Self {
-        self.stopping.tolerance = tolerance;
-        self
-    }
+}
+
+impl<S> FixedPoint<Glue, S> {
     /// Error out ([`BarycenterError::SupportTooLarge`]) rather than build a glued measure with
     /// more than this many atoms.
     pub fn max_support(mut self, atoms: usize) -> Self {
-        self.max_support = atoms;
+        self.map_mut().max_support = atoms;
         self
     }
-    /// The coupling solver.
-    pub fn solver(&self) -> &S {
-        &self.solver
-    }
+}
 
-    /// Iterates G from `init` and returns the iterate of least V with the trace.
-    pub fn solve<X, Y, B>(
-        &self,
-        problem: &BarycenterProblem<X, Y, B>,
-        init: DiscreteMeasure<X>,
-    ) -> Result<BarycenterResult<X>, BarycenterError>
-    where
-        X: GroundSpace,
-        Y: GroundSpace,
-        B: GroundBarycenter<X, Y>,
-        S: Coupling<X, Y, B::Cost>,
-    {
-        self.solve_observed(problem, init, |_| {})
-    }
-
-    /// As [`solve`](Self::solve), calling `observer` with the record of each iterate as soon as
-    /// it is evaluated.
-    pub fn solve_observed<X, Y, B>(
-        &self,
-        problem: &BarycenterProblem<X, Y, B>,
-        init: DiscreteMeasure<X>,
-        observer: impl FnMut(&IterationRecord),
-    ) -> Result<BarycenterResult<X>, BarycenterError>
-    where
-        X: GroundSpace,
-        Y: GroundSpace,
-        B: GroundBarycenter<X, Y>,
-        S: Coupling<X, Y, B::Cost>,
-    {
-        let step = |mu: &DiscreteMeasure<X>, plans: &[TransportPlan]| glue(problem, mu, plans, self.max_support);
-        run(problem, &self.solver, self.stopping, init, step, observer)
-    }
-
-    /// One application of G: mu -> G(mu), with couplings computed by the solver.
-    pub fn step<X, Y, B>(
+impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> FixedPointMap<X, Y, B> for Glue {
+    fn apply(
         &self,
         problem: &BarycenterProblem<X, Y, B>,
         mu: &DiscreteMeasure<X>,
-    ) -> Result<DiscreteMeasure<X>, BarycenterError>
-    where
-        X: GroundSpace,
-        Y: GroundSpace,
-        B: GroundBarycenter<X, Y>,
-        S: Coupling<X, Y, B::Cost>,
-    {
-        let plans = problem.couplings(mu, &self.solver)?;
-        glue(problem, mu, &plans, self.max_support)
+        plans: &[TransportPlan],
+    ) -> Result<DiscreteMeasure<X>, BarycenterError> {
+        glue(problem, mu, plans, self.max_support)
     }
 }
 

@@ -1,8 +1,7 @@
 //! The iteration H: barycentric projections of the couplings, pushed by the ground barycentre.
 
-use crate::iteration::{run, Stopping};
-use crate::{BarycenterError, BarycenterProblem, BarycenterResult, IterationRecord};
-use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace};
+use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap};
+use kantorovich_core::{DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace};
 use kantorovich_ot::NetworkSimplex;
 use rayon::prelude::*;
 
@@ -19,76 +18,22 @@ use rayon::prelude::*;
 /// The weights a_i and the support size n stay as they are (atoms of zero weight are left in
 /// place). With the squared Euclidean cost this is the free-support barycentre algorithm of
 /// Cuturi and Doucet (2014), and V does not increase along H.
-#[derive(Debug, Clone)]
-pub struct FixedPointH<S = NetworkSimplex> {
-    solver: S,
-    stopping: Stopping,
-}
+///
+/// Settings and `solve` are those of [`FixedPoint`].
+pub type FixedPointH<S = NetworkSimplex> = FixedPoint<Project, S>;
 
-impl Default for FixedPointH<NetworkSimplex> {
-    fn default() -> Self {
-        Self::new(NetworkSimplex::default())
-    }
-}
+/// The map H of [`FixedPointH`]: barycentric projections pushed through the ground barycentre.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Project;
 
-impl<S> FixedPointH<S> {
-    /// H with couplings from `solver`, at most 100 steps and tolerance 1e-9.
-    pub fn new(solver: S) -> Self {
-        Self {
-            solver,
-            stopping: Stopping {
-                max_iterations: 100,
-                tolerance: 1e-9,
-            },
-        }
-    }
-    /// Stop after this many applications of H.
-    pub fn max_iterations(mut self, n: usize) -> Self {
-        self.stopping.max_iterations = n;
-        self
-    }
-    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|. A negative tolerance
-    /// (e.g. `f64::NEG_INFINITY`) turns the rule off: exactly `max_iterations` steps are taken.
-    pub fn tolerance(mut self, tolerance: f64) -> Self {
-        self.stopping.tolerance = tolerance;
-        self
-    }
-    /// The coupling solver.
-    pub fn solver(&self) -> &S {
-        &self.solver
-    }
-
-    /// Iterates H from `init` and returns the iterate of least V with the trace.
-    pub fn solve<X, Y, B>(
+impl<X: GroundSpace, Y: VectorSpace, B: GroundBarycenter<X, Y>> FixedPointMap<X, Y, B> for Project {
+    fn apply(
         &self,
         problem: &BarycenterProblem<X, Y, B>,
-        init: DiscreteMeasure<X>,
-    ) -> Result<BarycenterResult<X>, BarycenterError>
-    where
-        X: GroundSpace,
-        Y: VectorSpace,
-        B: GroundBarycenter<X, Y>,
-        S: Coupling<X, Y, B::Cost>,
-    {
-        self.solve_observed(problem, init, |_| {})
-    }
-
-    /// As [`solve`](Self::solve), calling `observer` with the record of each iterate as soon as
-    /// it is evaluated.
-    pub fn solve_observed<X, Y, B>(
-        &self,
-        problem: &BarycenterProblem<X, Y, B>,
-        init: DiscreteMeasure<X>,
-        observer: impl FnMut(&IterationRecord),
-    ) -> Result<BarycenterResult<X>, BarycenterError>
-    where
-        X: GroundSpace,
-        Y: VectorSpace,
-        B: GroundBarycenter<X, Y>,
-        S: Coupling<X, Y, B::Cost>,
-    {
-        let step = |mu: &DiscreteMeasure<X>, plans: &[TransportPlan]| project(problem, mu, plans);
-        run(problem, &self.solver, self.stopping, init, step, observer)
+        mu: &DiscreteMeasure<X>,
+        plans: &[TransportPlan],
+    ) -> Result<DiscreteMeasure<X>, BarycenterError> {
+        project(problem, mu, plans)
     }
 }
 

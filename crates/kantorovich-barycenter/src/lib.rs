@@ -8,13 +8,15 @@
 #![warn(missing_docs)]
 
 mod error;
+mod fixed_point;
 mod fixed_point_g;
 mod fixed_point_h;
 mod iteration;
 mod problem;
 
 pub use error::BarycenterError;
-pub use fixed_point_g::{glue, FixedPointG};
-pub use fixed_point_h::{project, FixedPointH};
+pub use fixed_point::{FixedPoint, FixedPointMap};
+pub use fixed_point_g::{glue, FixedPointG, Glue};
+pub use fixed_point_h::{project, FixedPointH, Project};
 pub use iteration::{BarycenterResult, IterationRecord};
 pub use problem::BarycenterProblem;

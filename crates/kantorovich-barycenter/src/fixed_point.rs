@@ -1,0 +1,132 @@
+//! Fixed-point solvers mu_{t+1} = M(mu_t): the settings and the loop shared by G and H.
+
+use crate::iteration::{run, Stopping};
+use crate::{BarycenterError, BarycenterProblem, BarycenterResult, IterationRecord};
+use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
+use kantorovich_ot::NetworkSimplex;
+
+/// One step mu -> M(mu) of a barycentre iteration, computed from optimal couplings
+/// pi^(1)..pi^(K) of mu and the target measures. [`Glue`] (the map G) and [`Project`](crate::Project)
+/// (the map H) are the two shipped; a new map plugs into [`FixedPoint`] the same way.
+pub trait FixedPointMap<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>>: Sync {
+    /// M(mu), given the couplings `plans[k]` of `mu` and nu_k.
+    fn apply(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        mu: &DiscreteMeasure<X>,
+        plans: &[TransportPlan],
+    ) -> Result<DiscreteMeasure<X>, BarycenterError>;
+}
+
+/// A barycentre solver iterating a map M from a starting measure: mu_{t+1} = M(mu_t), with the
+/// couplings of each iterate computed by the solver `S` ([`NetworkSimplex`], exact, by default).
+///
+/// Each iterate is evaluated once: its couplings give V(mu_t) (recorded in the trace) and feed
+/// the next step. The run stops after `max_iterations` steps, or as soon as
+/// V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})| (which also covers an increase); the
+/// iterate of least V is returned.
+///
+/// Use it through [`FixedPointG`](crate::FixedPointG) and [`FixedPointH`](crate::FixedPointH).
+#[derive(Debug, Clone)]
+pub struct FixedPoint<M, S = NetworkSimplex> {
+    map: M,
+    solver: S,
+    stopping: Stopping,
+}
+
+impl<M: Default> Default for FixedPoint<M, NetworkSimplex> {
+    fn default() -> Self {
+        Self::new(NetworkSimplex::default())
+    }
+}
+
+impl<M, S> FixedPoint<M, S> {
+    /// The iteration with couplings from `solver`, at most 100 steps and tolerance 1e-9.
+    pub fn new(solver: S) -> Self
+    where
+        M: Default,
+    {
+        Self {
+            map: M::default(),
+            solver,
+            stopping: Stopping {
+                max_iterations: 100,
+                tolerance: 1e-9,
+            },
+        }
+    }
+    /// Stop after this many steps.
+    pub fn max_iterations(mut self, n: usize) -> Self {
+        self.stopping.max_iterations = n;
+        self
+    }
+    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|. A negative tolerance
+    /// (e.g. `f64::NEG_INFINITY`) turns the rule off: exactly `max_iterations` steps are taken.
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.stopping.tolerance = tolerance;
+        self
+    }
+    /// The coupling solver.
+    pub fn solver(&self) -> &S {
+        &self.solver
+    }
+    /// The map M.
+    pub fn map(&self) -> &M {
+        &self.map
+    }
+    pub(crate) fn map_mut(&mut self) -> &mut M {
+        &mut self.map
+    }
+
+    /// Iterates M from `init` and returns the iterate of least V with the trace.
+    pub fn solve<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        init: DiscreteMeasure<X>,
+    ) -> Result<BarycenterResult<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        B: GroundBarycenter<X, Y>,
+        M: FixedPointMap<X, Y, B>,
+        S: Coupling<X, Y, B::Cost>,
+    {
+        self.solve_observed(problem, init, |_| {})
+    }
+
+    /// As [`solve`](Self::solve), calling `observer` with the record of each iterate as soon as
+    /// it is evaluated.
+    pub fn solve_observed<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        init: DiscreteMeasure<X>,
+        observer: impl FnMut(&IterationRecord),
+    ) -> Result<BarycenterResult<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        B: GroundBarycenter<X, Y>,
+        M: FixedPointMap<X, Y, B>,
+        S: Coupling<X, Y, B::Cost>,
+    {
+        let step = |mu: &DiscreteMeasure<X>, plans: &[TransportPlan]| self.map.apply(problem, mu, plans);
+        run(problem, &self.solver, self.stopping, init, step, observer)
+    }
+
+    /// One step mu -> M(mu), with the couplings of `mu` computed by the solver.
+    pub fn step<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        mu: &DiscreteMeasure<X>,
+    ) -> Result<DiscreteMeasure<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        B: GroundBarycenter<X, Y>,
+        M: FixedPointMap<X, Y, B>,
+        S: Coupling<X, Y, B::Cost>,
+    {
+        let plans = problem.couplings(mu, &self.solver)?;
+        self.map.apply(problem, mu, &plans)
+    }
+}
