@@ -80,8 +80,11 @@ where
     let mut best: Option<(DiscreteMeasure<X>, f64)> = None;
     let mut converged = false;
     let mut steps = 0;
+    let mut previous_plans: Option<Vec<TransportPlan>> = None;
     loop {
-        let plans = problem.couplings(&mu, solver)?;
+        // The couplings of the previous iterate warm-start those of this one (H keeps the
+        // weights, so they stay feasible; the solver ignores hints that do not fit).
+        let plans = problem.couplings_with_hints(&mu, solver, previous_plans.as_deref())?;
         let objective = problem.objective_of(&plans);
         let record = IterationRecord {
             iteration: steps,
@@ -105,6 +108,7 @@ where
             break;
         }
         mu = step(&mu, &plans)?;
+        previous_plans = Some(plans);
         steps += 1;
     }
     let (measure, objective) = best.expect("the initial measure is always evaluated");

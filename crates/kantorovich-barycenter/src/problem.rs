@@ -94,13 +94,33 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
     where
         S: Coupling<X, Y, B::Cost>,
     {
+        self.couplings_with_hints(mu, solver, None)
+    }
+
+    /// As [`couplings`](Self::couplings), passing `hints[k]` (couplings of a previous iterate)
+    /// to the solver as warm starts (see [`Coupling::couple_with_hint`]).
+    pub fn couplings_with_hints<S>(
+        &self,
+        mu: &DiscreteMeasure<X>,
+        solver: &S,
+        hints: Option<&[TransportPlan]>,
+    ) -> Result<Vec<TransportPlan>, BarycenterError>
+    where
+        S: Coupling<X, Y, B::Cost>,
+    {
         self.measures
             .par_iter()
             .enumerate()
             .map(|(k, nu)| {
-                solver
-                    .couple(mu, nu, self.ground.cost_k(k))
-                    .map_err(|e| BarycenterError::Coupling { k, source: Box::new(e) })
+                let cost = self.ground.cost_k(k);
+                match hints.and_then(|h| h.get(k)) {
+                    Some(hint) => solver.couple_with_hint(mu, nu, cost, hint),
+                    None => solver.couple(mu, nu, cost),
+                }
+                .map_err(|e| BarycenterError::Coupling {
+                    k,
+                    source: Box::new(e),
+                })
             })
             .collect()
     }

@@ -14,4 +14,20 @@ pub trait Coupling<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized>: Sync
 
     /// A coupling of `mu` and `nu` for `cost`.
     fn couple(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<TransportPlan, Self::Error>;
+
+    /// As [`couple`](Coupling::couple), with `hint`, a coupling of a nearby problem (the
+    /// previous iterate of a barycentre iteration, say), that the solver may use as a warm
+    /// start. A hint changes the work done, never what the result guarantees: a solver checks
+    /// that the hint fits (same sizes and marginals) and otherwise ignores it. The default
+    /// ignores it.
+    fn couple_with_hint(
+        &self,
+        mu: &DiscreteMeasure<X>,
+        nu: &DiscreteMeasure<Y>,
+        cost: &C,
+        hint: &TransportPlan,
+    ) -> Result<TransportPlan, Self::Error> {
+        let _ = hint;
+        self.couple(mu, nu, cost)
+    }
 }
