@@ -6,7 +6,7 @@ use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace,
 use kantorovich_ot::NetworkSimplex;
 
 /// One step mu -> M(mu) of a barycentre iteration, computed from optimal couplings
-/// pi^(1)..pi^(K) of mu and the target measures. [`Glue`] (the map G) and [`Project`](crate::Project)
+/// pi^(1)..pi^(K) of mu and the target measures. [`Glue`](crate::Glue) (the map G) and [`Project`](crate::Project)
 /// (the map H) are the two shipped; a new map plugs into [`FixedPoint`] the same way.
 pub trait FixedPointMap<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>>: Sync {
     /// M(mu), given the couplings `plans[k]` of `mu` and nu_k.

@@ -117,10 +117,7 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
                     Some(hint) => solver.couple_with_hint(mu, nu, cost, hint),
                     None => solver.couple(mu, nu, cost),
                 }
-                .map_err(|e| BarycenterError::Coupling {
-                    k,
-                    source: Box::new(e),
-                })
+                .map_err(|e| BarycenterError::Coupling { k, source: Box::new(e) })
             })
             .collect()
     }

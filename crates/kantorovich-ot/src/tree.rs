@@ -70,6 +70,15 @@ pub(crate) struct Tree<'c> {
     pieces: Vec<Piece>,
 }
 
+/// What [`Tree::recompute_flows`] found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FlowReport {
+    /// The most negative flow (other than noise) before it was clamped to zero; 0 if none.
+    pub(crate) worst: f64,
+    /// Whether the net supply reaching every artificial arc was rounding noise.
+    pub(crate) balanced: bool,
+}
+
 /// The preorder pieces of a stem node s_k once the subtree is re-rooted: the run from s_k to
 /// `first_end`, then (if `second` is some) the run `second.0 ..= second.1`.
 #[derive(Clone, Copy)]
@@ -442,14 +451,22 @@ impl<'c> Tree<'c> {
     /// is set to zero, and the subtree counts as balanced: v's marginal then misses |e_v|, and
     /// the plan keeps no spurious entries of size 1e-17.
     ///
-    /// Returns the most negative flow met (other than noise) before clamping it to zero.
-    pub(crate) fn recompute_flows(&mut self, supply: &[f64]) -> f64 {
+    /// An artificial arc gets flow zero whatever reaches it: the net supply e_r of a subtree of
+    /// the root. When the masses balance that is the rounding of a sum of s = size(r) supplies,
+    /// at most s eps times their volume; more means that the tree was built on a forest whose
+    /// components do not balance (a warm start from a plan with other marginals), and the
+    /// subtree is reported unbalanced.
+    ///
+    /// Returns the most negative flow met (other than noise) before clamping it to zero, and
+    /// whether every subtree of the root balanced up to noise.
+    pub(crate) fn recompute_flows(&mut self, supply: &[f64]) -> FlowReport {
         const NOISE: f64 = 16.0 * f64::EPSILON;
         let mut excess = supply.to_vec();
         excess.push(0.0);
         let mut volume: Vec<f64> = supply.iter().map(|s| s.abs()).collect();
         volume.push(0.0);
         let mut worst: f64 = 0.0;
+        let mut balanced = true;
         let mut v = self.rev[self.root];
         while v != self.root {
             let p = self.parent[v];
@@ -457,6 +474,7 @@ impl<'c> Tree<'c> {
             if p == self.root {
                 // artificial arc: what reaches it is the rounding of the marginals
                 self.flow[v] = 0.0;
+                balanced &= e.abs() <= (self.size[v] as f64 * f64::EPSILON).max(NOISE) * volume[v];
             } else if e.abs() <= NOISE * volume[v] {
                 self.flow[v] = 0.0;
                 e = 0.0;
@@ -469,7 +487,13 @@ impl<'c> Tree<'c> {
             volume[p] += volume[v];
             v = self.rev[v];
         }
-        worst
+        FlowReport { worst, balanced }
+    }
+
+    /// Whether the tree is strongly feasible: no negative flow, and every arc of zero flow
+    /// points away from the root (from a source down to a sink, or an artificial arc).
+    pub(crate) fn is_strongly_feasible(&self) -> bool {
+        (0..self.n + self.m).all(|v| self.flow[v] > 0.0 || (self.flow[v] == 0.0 && !self.is_up(v)))
     }
 
     /// The real tree arcs with positive flow, as (i, j, flow).
@@ -575,7 +599,8 @@ mod tests {
             assert!(pivots < 10_000, "cycling");
         }
         let supply: Vec<f64> = a.iter().copied().chain(b.iter().map(|&x| -x)).collect();
-        assert!(tree.recompute_flows(&supply) >= -1e-12);
+        let report = tree.recompute_flows(&supply);
+        assert!(report.worst >= -1e-12 && report.balanced);
         let entries = tree.plan_entries();
         assert!(entries.len() < n + m);
         let mut rows = vec![0.0; n];
