@@ -1,28 +1,4 @@
-//! Deterministic instances shared by tests, benchmarks and examples.
-//!
-//! `cloud(seed, n, d)` draws n points of [0,1)^d from splitmix64; scripts/pot_bench.py implements
-//! the same generator, so the Rust and POT benchmarks see identical instances.
-#![allow(dead_code)]
+//! Deterministic instances shared by tests, benchmarks and examples (see kantorovich-testkit).
+#![allow(unused_imports)]
 
-/// splitmix64: a small, fast, well-mixed 64-bit generator.
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
-/// n points of [0,1)^d, coordinates row by row.
-pub fn cloud(seed: u64, n: usize, d: usize) -> Vec<f64> {
-    let mut rng = SplitMix64(seed);
-    (0..n * d).map(|_| rng.uniform()).collect()
-}
+pub use kantorovich_testkit::{cloud, SplitMix64};

@@ -9,20 +9,7 @@ use kantorovich_geometry::{Euclidean, SquaredEuclidean};
 use kantorovich_ot::NetworkSimplex;
 use std::time::Instant;
 
-/// splitmix64, uniform = (z >> 11) 2^-53: the generator of the workspace's tests/common.
-fn cloud(seed: u64, n: usize, d: usize) -> Vec<f64> {
-    let mut state = seed;
-    (0..n * d)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-        })
-        .collect()
-}
+use kantorovich_testkit::cloud;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|s| s.parse().ok()).collect();

@@ -569,19 +569,7 @@ mod tests {
     use crate::initial::{initial_solution, Candidates};
     use crate::pricing::BlockSearch;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, k: u64) -> u64 {
-            self.next() % k
-        }
-    }
+    use kantorovich_testkit::SplitMix64 as Rng;
 
     /// Runs the simplex with the tree checked after every pivot; returns the final tree's cost
     /// and the number of pivots.
@@ -633,8 +621,8 @@ mod tests {
         let mut rng = Rng(7);
         let mut total_pivots = 0;
         for _ in 0..3000 {
-            let n = 1 + rng.below(7) as usize;
-            let m = 1 + rng.below(7) as usize;
+            let n = 1 + rng.below(7);
+            let m = 1 + rng.below(7);
             // marginals of a random integer matrix: equal totals, many degenerate bases
             let mut a = vec![0.0; n];
             let mut b = vec![0.0; m];
@@ -649,7 +637,7 @@ mod tests {
                 continue;
             }
             let cost: Vec<f64> = (0..n * m).map(|_| rng.below(4) as f64).collect();
-            let block = 1 + rng.below(6) as usize;
+            let block = 1 + rng.below(6);
             total_pivots += run_checked(&a, &b, &cost, block).1;
         }
         assert!(total_pivots > 1000);
@@ -660,8 +648,8 @@ mod tests {
         let mut rng = Rng(11);
         for round in 0..330 {
             let big = if round % 30 == 0 { 100 } else { 30 };
-            let n = 1 + rng.below(big) as usize;
-            let m = 1 + rng.below(big) as usize;
+            let n = 1 + rng.below(big);
+            let m = 1 + rng.below(big);
             let a: Vec<f64> = (0..n).map(|_| 1.0 + rng.below(1000) as f64).collect();
             let mut b: Vec<f64> = (0..m).map(|_| 1.0 + rng.below(1000) as f64).collect();
             let (sa, sb): (f64, f64) = (a.iter().sum(), b.iter().sum());
@@ -669,7 +657,7 @@ mod tests {
             let cost: Vec<f64> = (0..n * m)
                 .map(|_| rng.below(1 << 20) as f64 / (1 << 20) as f64)
                 .collect();
-            run_checked(&a, &b, &cost, 1 + rng.below(40) as usize);
+            run_checked(&a, &b, &cost, 1 + rng.below(40));
         }
     }
 }

@@ -123,19 +123,7 @@ mod tests {
     use crate::NetworkSimplex;
     use kantorovich_core::CostMatrix;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-        fn below(&mut self, k: u64) -> u64 {
-            self.next() % k
-        }
-    }
+    use kantorovich_testkit::SplitMix64 as Rng;
 
     /// The warm tree for `hint` on the problem (a, b, cost), compacted as the solver does.
     fn fits(a: &[f64], b: &[f64], cost: &CostMatrix, hint: &TransportPlan) -> bool {
@@ -168,7 +156,7 @@ mod tests {
         let mut rng = Rng(5);
         let solver = NetworkSimplex::default();
         for round in 0..2000 {
-            let (n, m) = (1 + rng.below(15) as usize, 1 + rng.below(15) as usize);
+            let (n, m) = (1 + rng.below(15), 1 + rng.below(15));
             // integer weights with equal totals (some zero in one round out of two), integer
             // costs with many ties: degenerate plans of several components
             let mut a = vec![0.0; n];

@@ -6,26 +6,8 @@ use good_lp::{constraint, microlp, variable, variables, Expression, Solution, So
 use kantorovich_core::CostMatrix;
 use kantorovich_ot::ExactSolution;
 
-/// splitmix64.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-    /// Uniform in 0..k.
-    pub fn below(&mut self, k: usize) -> usize {
-        (self.next_u64() % k as u64) as usize
-    }
-}
+/// splitmix64 (shared with the workspace tests).
+pub use kantorovich_testkit::SplitMix64 as Rng;
 
 /// The kinds of random instances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

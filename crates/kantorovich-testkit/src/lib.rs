@@ -1,0 +1,41 @@
+//! Deterministic instances shared by kantorovich's tests, benchmarks and examples.
+//!
+//! `cloud(seed, n, d)` draws n points of [0,1)^d from splitmix64; scripts/pot_bench.py and
+//! scripts/make_fixtures.py implement the same generator, so the Rust and POT sides see
+//! identical instances.
+#![warn(missing_docs)]
+
+/// splitmix64: a small, fast, well-mixed 64-bit generator. The field is the state.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1): (z >> 11) 2^-53.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+    /// Uniform in 0..k (k > 0; the modulo bias is irrelevant for tests).
+    pub fn below(&mut self, k: usize) -> usize {
+        (self.next_u64() % k as u64) as usize
+    }
+}
+
+/// n points of [0,1)^d, coordinates row by row: the state starts at `seed` and n d uniforms are
+/// drawn in order.
+///
+/// ```
+/// let c = kantorovich_testkit::cloud(1, 2, 2);
+/// assert_eq!(c[0], 0.5665615751722809); // the value scripts/pot_bench.py computes
+/// ```
+pub fn cloud(seed: u64, n: usize, d: usize) -> Vec<f64> {
+    let mut rng = SplitMix64(seed);
+    (0..n * d).map(|_| rng.uniform()).collect()
+}
