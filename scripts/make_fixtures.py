@@ -7,7 +7,7 @@ Building and testing kantorovich never runs this script; it only regenerates the
     python3 scripts/make_fixtures.py
 
 Instances use the splitmix64 `cloud(seed, n, d)` generator shared with the Rust tests
-(tests/common/mod.rs). Files are plain text: `key value value ...` lines.
+(crates/kantorovich-testkit). Files are plain text: `key value value ...` lines.
 
 - tests/fixtures/pot_emd.txt: exact OT costs from ot.emd2 (numItermax=1e8, result_code checked)
   for random non-uniform weights and direct-difference squared Euclidean costs.
