@@ -4,12 +4,9 @@
 //! `ot.lp.free_support_barycenter` in scripts/pot_bench.py (which runs exactly 10 steps too).
 //! Our runs also evaluate V at each of the 11 iterates (K more exact OT solves per step than POT's H).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
-use common::cloud;
 use criterion::{criterion_group, criterion_main, Criterion};
 use kantorovich::prelude::*;
+use kantorovich_testkit::cloud;
 
 fn barycenter(c: &mut Criterion) {
     let plane = Euclidean::new(2).unwrap();

@@ -3,13 +3,10 @@
 //! POT's `ot.emd(a, b, M)` in scripts/pot_bench.py (same instances: `cloud(1, n, 2)` and
 //! `cloud(2, n, 2)`).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
-use common::cloud;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use kantorovich::prelude::*;
 use kantorovich::CostMatrix;
+use kantorovich_testkit::cloud;
 use std::time::Duration;
 
 fn exact_ot(c: &mut Criterion) {

@@ -9,12 +9,9 @@
 //! cargo run --release --example three_clouds [out-dir]
 //! ```
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
-use common::SplitMix64;
 use kantorovich::prelude::*;
 use kantorovich::{BarycenterResult, DiscreteMeasure};
+use kantorovich_testkit::SplitMix64;
 use plotters::prelude::*;
 use std::error::Error;
 use std::f64::consts::TAU;
