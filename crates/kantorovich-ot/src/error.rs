@@ -17,7 +17,7 @@ pub enum OtError {
         axis(name).1
     )]
     LengthMismatch {
-        /// Which weight vector (`"a"` for the rows, `"b"` for the columns).
+        /// Which vector (`"a"` or the potentials `"f"` for the rows, `"b"` or `"g"` for the columns).
         name: &'static str,
         /// Number of weights given.
         found: usize,
@@ -93,9 +93,10 @@ pub enum OtError {
     Core(#[from] CoreError),
 }
 
-/// ("rows", "row") for the source weights `a`, ("columns", "column") for `b`.
+/// ("rows", "row") for the source side (`a`, or the potentials `f`), ("columns", "column") for
+/// the target side (`b`, `g`).
 fn axis(name: &str) -> (&'static str, &'static str) {
-    if name == "a" {
+    if name == "a" || name == "f" {
         ("rows", "row")
     } else {
         ("columns", "column")

@@ -81,8 +81,10 @@ mod error;
 mod initial;
 mod network_simplex;
 mod pricing;
+mod sinkhorn;
 mod tree;
 mod warm;
 
 pub use error::OtError;
 pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};
+pub use sinkhorn::{Sinkhorn, SinkhornSolution};

@@ -495,7 +495,7 @@ fn max_abs(c: &[f64]) -> f64 {
 }
 
 /// Checks one weight vector (length, finite, >= 0, positive finite total) and returns its total.
-fn check_weights(name: &'static str, w: &[f64], expected: usize) -> Result<f64, OtError> {
+pub(crate) fn check_weights(name: &'static str, w: &[f64], expected: usize) -> Result<f64, OtError> {
     if w.len() != expected {
         return Err(OtError::LengthMismatch {
             name,

@@ -1,0 +1,199 @@
+//! Log-domain Sinkhorn: marginals, the limit eps -> 0 against the network simplex, stability at
+//! small eps, duality, POT fixtures, and errors.
+
+use kantorovich_core::{CoreError, CostMatrix};
+use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+use kantorovich_ot::{NetworkSimplex, OtError, Sinkhorn};
+use kantorovich_testkit::{cloud, SplitMix64};
+
+fn instance(seed: u64, n: usize, m: usize, d: usize, random_weights: bool) -> (Vec<f64>, Vec<f64>, CostMatrix) {
+    let space = Euclidean::new(d).unwrap();
+    let mut rng = SplitMix64(seed + 1000);
+    let mut w = |k: usize| -> Vec<f64> {
+        (0..k)
+            .map(|_| if random_weights { 0.1 + rng.uniform() } else { 1.0 })
+            .collect()
+    };
+    let mu = space.measure(cloud(seed, n, d), w(n)).unwrap();
+    let nu = space.measure(cloud(seed + 1, m, d), w(m)).unwrap();
+    let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean).unwrap();
+    (mu.weights().to_vec(), nu.weights().to_vec(), cost)
+}
+
+fn marginal_errors(p: &[f64], a: &[f64], b: &[f64]) -> (f64, f64) {
+    let m = b.len();
+    let rows: f64 = a
+        .iter()
+        .enumerate()
+        .map(|(i, ai)| (p[i * m..(i + 1) * m].iter().sum::<f64>() - ai).abs())
+        .sum();
+    let cols: f64 = b
+        .iter()
+        .enumerate()
+        .map(|(j, bj)| ((0..a.len()).map(|i| p[i * m + j]).sum::<f64>() - bj).abs())
+        .sum();
+    (rows, cols)
+}
+
+#[test]
+fn marginals_and_duality_at_convergence() {
+    for (seed, n, m, random) in [
+        (1, 30, 30, false),
+        (3, 50, 20, true),
+        (5, 1, 17, true),
+        (7, 40, 1, false),
+    ] {
+        let (a, b, cost) = instance(seed, n, m, 2, random);
+        let solver = Sinkhorn::new(1e-2).tolerance(1e-10);
+        let sol = solver.solve(&a, &b, &cost).unwrap();
+        assert!(sol.converged, "seed {seed}: error {}", sol.marginal_error);
+        let p = Sinkhorn::plan(&sol, &a, &b, &cost).unwrap();
+        let (rows, cols) = marginal_errors(&p, &a, &b);
+        assert!(rows <= 1e-9 && cols <= 1e-12, "seed {seed}: rows {rows}, cols {cols}");
+        assert!((sol.dual_value - sol.entropic_cost).abs() <= 1e-8 * (1.0 + sol.entropic_cost.abs()));
+        let direct: f64 = p.iter().zip(cost.as_slice()).map(|(p, c)| p * c).sum();
+        assert!((direct - sol.transport_cost).abs() <= 1e-12);
+    }
+}
+
+/// T_0 <= <C, P_eps> <= T_eps <= T_0 + eps log(min(n, m)) for uniform weights, so T_eps -> T_0.
+/// (Smaller eps converge too slowly for a unit test: see `stable_at_small_epsilon`.)
+#[test]
+fn entropic_cost_tends_to_the_exact_cost() {
+    let (a, b, cost) = instance(11, 40, 30, 2, false);
+    let t0 = NetworkSimplex::default().solve(&a, &b, &cost).unwrap().cost;
+    let mut previous_gap = f64::INFINITY;
+    for rel in [1e-1, 1e-2, 1e-3] {
+        let eps = rel * cost.max();
+        let sol = Sinkhorn::new(eps).max_iterations(100_000).solve(&a, &b, &cost).unwrap();
+        assert!(sol.converged, "eps {eps}: error {}", sol.marginal_error);
+        let tol = 1e-8;
+        assert!(t0 <= sol.transport_cost + tol, "eps {eps}");
+        assert!(sol.transport_cost <= sol.entropic_cost + tol, "eps {eps}");
+        assert!(sol.entropic_cost <= t0 + eps * (30f64).ln() + tol, "eps {eps}");
+        let gap = sol.entropic_cost - t0;
+        assert!(gap <= previous_gap + tol);
+        previous_gap = gap;
+    }
+    assert!(previous_gap <= 1e-3 * cost.max() * (30f64).ln());
+}
+
+/// eps = 1e-4 max C: no NaN or infinity, converged.
+#[test]
+fn stable_at_small_epsilon() {
+    let (a, b, cost) = instance(21, 100, 100, 2, true);
+    let sol = Sinkhorn::new(1e-4 * cost.max())
+        .max_iterations(100_000)
+        .tolerance(1e-8)
+        .solve(&a, &b, &cost)
+        .unwrap();
+    assert!(sol.converged, "error {}", sol.marginal_error);
+    for x in sol
+        .f
+        .iter()
+        .chain(&sol.g)
+        .chain([&sol.transport_cost, &sol.entropic_cost, &sol.dual_value])
+    {
+        assert!(x.is_finite());
+    }
+}
+
+/// Zero weights: those atoms carry no mass and their potentials stay finite.
+#[test]
+fn zero_weights() {
+    let (mut a, b, cost) = instance(31, 10, 12, 2, true);
+    a[3] = 0.0;
+    let total: f64 = a.iter().sum();
+    a.iter_mut().for_each(|x| *x /= total);
+    let sol = Sinkhorn::new(1e-2).solve(&a, &b, &cost).unwrap();
+    assert!(sol.converged);
+    let p = Sinkhorn::plan(&sol, &a, &b, &cost).unwrap();
+    assert!(p[3 * 12..4 * 12].iter().all(|&x| x == 0.0));
+    assert!(sol.f.iter().chain(&sol.g).all(|x| x.is_finite()));
+}
+
+/// The iteration cap is reported, not hidden.
+#[test]
+fn iteration_cap_is_visible() {
+    let (a, b, cost) = instance(41, 30, 30, 2, true);
+    let sol = Sinkhorn::new(1e-3)
+        .scaling(None)
+        .max_iterations(2)
+        .solve(&a, &b, &cost)
+        .unwrap();
+    assert!(!sol.converged);
+    assert!(sol.marginal_error > 1e-9);
+    assert_eq!(sol.iterations, 2);
+}
+
+/// <C, P> agrees with POT's `ot.sinkhorn2(method='sinkhorn_log')` (fixtures from
+/// scripts/make_fixtures.py) to 1e-8 relative.
+#[test]
+fn matches_pot_sinkhorn2() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pot_sinkhorn.txt");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut count = 0;
+    for line in text.lines().filter(|l| l.starts_with("instance")) {
+        let v: Vec<f64> = line.split_whitespace().skip(1).map(|w| w.parse().unwrap()).collect();
+        let (sx, sy, n, m, d, eps, expected) = (
+            v[0] as u64,
+            v[1] as u64,
+            v[2] as usize,
+            v[3] as usize,
+            v[4] as usize,
+            v[5],
+            v[6],
+        );
+        let space = Euclidean::new(d).unwrap();
+        let mu = space.uniform(cloud(sx, n, d)).unwrap();
+        let nu = space.uniform(cloud(sy, m, d)).unwrap();
+        let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean).unwrap();
+        let sol = Sinkhorn::new(eps)
+            .tolerance(1e-13)
+            .max_iterations(100_000)
+            .solve(mu.weights(), nu.weights(), &cost)
+            .unwrap();
+        assert!(
+            (sol.transport_cost - expected).abs() <= 1e-8 * expected,
+            "{line}: {}",
+            sol.transport_cost
+        );
+        count += 1;
+    }
+    assert_eq!(count, 3);
+}
+
+#[test]
+fn errors() {
+    let (a, b, cost) = instance(51, 5, 5, 2, true);
+    for solver in [
+        Sinkhorn::new(0.0),
+        Sinkhorn::new(f64::NAN),
+        Sinkhorn::new(-1.0),
+        Sinkhorn::new(0.1).tolerance(f64::NAN),
+        Sinkhorn::new(0.1).scaling(Some(1.5)),
+    ] {
+        assert!(
+            matches!(
+                solver.solve(&a, &b, &cost),
+                Err(OtError::Core(CoreError::InvalidParameter { .. }))
+            ),
+            "{solver:?}"
+        );
+    }
+    let mut bad = a.clone();
+    bad[0] = f64::NAN;
+    assert!(matches!(
+        Sinkhorn::new(0.1).solve(&bad, &b, &cost),
+        Err(OtError::NonFiniteWeight { .. })
+    ));
+    assert!(matches!(
+        Sinkhorn::new(0.1).solve(&a[1..], &b, &cost),
+        Err(OtError::LengthMismatch { .. })
+    ));
+    let double: Vec<f64> = b.iter().map(|x| 2.0 * x).collect();
+    assert!(matches!(
+        Sinkhorn::new(0.1).solve(&a, &double, &cost),
+        Err(OtError::MassMismatch { .. })
+    ));
+}
