@@ -127,3 +127,32 @@ fn trace_and_observer() {
     let best = result.trace.iter().map(|r| r.objective).fold(f64::INFINITY, f64::min);
     assert_eq!(result.objective, best);
 }
+
+/// H with entropic couplings (H_eps): every iterate's objective sum_k lambda_k <C, P_eps> is at
+/// least V* (an entropic plan costs at least the optimal one), and for small eps the result is
+/// close to the exact barycentre of translated clouds.
+#[test]
+fn entropic_h_on_translated_clouds() {
+    use kantorovich::ot::Sinkhorn;
+    let plane = Euclidean::new(2).unwrap();
+    let base = cloud(8, 20, 2);
+    let shifts = [[0.0, 0.0], [3.0, 1.0]];
+    let measures = shifts
+        .iter()
+        .map(|&t| plane.uniform(translated(&base, t)).unwrap())
+        .collect();
+    let problem = BarycenterProblem::new(plane, measures, vec![0.5, 0.5], SquaredEuclidean).unwrap();
+    let v_star = 0.25 * 10.0; // sum_k 0.5 |t_k - tbar|^2 with tbar = (1.5, 0.5)
+    let h = FixedPointH::new(Sinkhorn::new(1e-2).tolerance(1e-8).max_iterations(100_000))
+        .max_iterations(10)
+        .solve(&problem, problem.default_init())
+        .unwrap();
+    for r in &h.trace {
+        assert!(r.objective >= v_star - 1e-9, "{} < V* = {v_star}", r.objective);
+    }
+    assert!(
+        (h.objective - v_star).abs() <= 1e-2 * v_star,
+        "{} vs {v_star}",
+        h.objective
+    );
+}

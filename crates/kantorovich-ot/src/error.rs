@@ -78,6 +78,18 @@ pub enum OtError {
         /// The number of pivots performed (the cap).
         iterations: usize,
     },
+    /// An iterative solver stopped at its iteration cap before reaching its tolerance, where the
+    /// caller asked for a converged result (e.g. through the `Coupling` trait).
+    #[error(
+        "not converged after {iterations} iterations: the marginal error is {marginal_error:e}; \
+         raise `max_iterations`, loosen `tolerance`, or use a larger epsilon"
+    )]
+    NotConverged {
+        /// Iterations done at the target parameter.
+        iterations: usize,
+        /// The final relative L1 marginal error.
+        marginal_error: f64,
+    },
     /// The computed solution failed its final verification (marginals or dual feasibility),
     /// which points to a numerical breakdown; the plan is not returned.
     #[error(

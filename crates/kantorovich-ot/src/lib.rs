@@ -87,4 +87,4 @@ mod warm;
 
 pub use error::OtError;
 pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};
-pub use sinkhorn::{Sinkhorn, SinkhornSolution};
+pub use sinkhorn::{entropic_cost, sinkhorn_divergence, Sinkhorn, SinkhornSolution};

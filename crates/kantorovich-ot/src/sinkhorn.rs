@@ -2,7 +2,9 @@
 
 use crate::network_simplex::check_weights;
 use crate::{OtError, MASS_TOLERANCE};
-use kantorovich_core::{try_vec_with_capacity, CoreError, CostMatrix};
+use kantorovich_core::{
+    try_vec_with_capacity, CoreError, Cost, CostMatrix, Coupling, DiscreteMeasure, GroundSpace, TransportPlan,
+};
 use rayon::prelude::*;
 
 /// Entropic optimal transport by Sinkhorn iterations on the dual potentials, in the log domain.
@@ -125,6 +127,18 @@ impl Sinkhorn {
     /// Errors: the weight errors of [`NetworkSimplex::solve`](crate::NetworkSimplex::solve)
     /// (lengths, NaN, negative, zero totals, unequal masses) and an invalid parameter.
     pub fn solve(&self, a: &[f64], b: &[f64], cost: &CostMatrix) -> Result<SinkhornSolution, OtError> {
+        self.run(a, b, cost, false)
+    }
+
+    /// The symmetric problem T_eps(mu, mu) for weights `a` and a square cost matrix C(x_i, x_j)
+    /// (symmetric: C_ij = C_ji). Its potentials are equal, f = g, and the averaged update
+    /// f <- (f + T(f)) / 2, T the soft c-transform, converges in a few iterations where the
+    /// alternating updates oscillate. Used by [`sinkhorn_divergence`].
+    pub fn solve_symmetric(&self, a: &[f64], cost: &CostMatrix) -> Result<SinkhornSolution, OtError> {
+        self.run(a, a, cost, true)
+    }
+
+    fn run(&self, a: &[f64], b: &[f64], cost: &CostMatrix, symmetric: bool) -> Result<SinkhornSolution, OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
         let total_a = check_weights("a", a, n)?;
@@ -160,8 +174,15 @@ impl Sinkhorn {
             let mut iterations = 0;
             let mut err = f64::INFINITY;
             while iterations < cap {
-                update_rows(cost, &log_b, &g, eps, &mut f);
-                update_cols(cost, &log_a, &f, eps, &mut g, &mut scratch);
+                if symmetric {
+                    // f <- (f + T(f)) / 2, with T(f)_i = -eps log sum_j a_j exp((f_j - C_ij) / eps)
+                    update_rows(cost, &log_b, &f, eps, &mut g);
+                    f.iter_mut().zip(&g).for_each(|(fi, ti)| *fi = 0.5 * (*fi + ti));
+                    g.copy_from_slice(&f);
+                } else {
+                    update_rows(cost, &log_b, &g, eps, &mut f);
+                    update_cols(cost, &log_a, &f, eps, &mut g, &mut scratch);
+                }
                 iterations += 1;
                 if iterations % 5 == 0 || iterations == cap {
                     err = row_error(cost, a, &log_a, &log_b, &f, &g, eps) / total_a;
@@ -336,4 +357,105 @@ fn finish(
 
 fn dot(x: &[f64], y: &[f64]) -> f64 {
     x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
+/// The entropic coupling: the plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) (all entries of
+/// positive weight, so the plan is dense), with [`TransportPlan::cost`] = <C, P>, the transport
+/// cost without the entropy term. A run that stops at the iteration cap is an error
+/// ([`OtError::NotConverged`]) here, never a silently unconverged plan.
+impl<X, Y, C> Coupling<X, Y, C> for Sinkhorn
+where
+    X: GroundSpace,
+    Y: GroundSpace,
+    C: Cost<X, Y> + ?Sized,
+{
+    type Error = OtError;
+
+    fn couple(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<TransportPlan, OtError> {
+        let matrix = CostMatrix::between(mu, nu, cost)?;
+        let (a, b) = (mu.weights(), nu.weights());
+        let solution = self.solve(a, b, &matrix)?;
+        if !solution.converged {
+            return Err(OtError::NotConverged {
+                iterations: solution.iterations,
+                marginal_error: solution.marginal_error,
+            });
+        }
+        let dense = Self::plan(&solution, a, b, &matrix)?;
+        let m = matrix.cols();
+        let entries = dense
+            .iter()
+            .enumerate()
+            .filter(|(_, &p)| p > 0.0)
+            .map(|(k, &p)| (k / m, k % m, p))
+            .collect();
+        Ok(TransportPlan::from_triplets(
+            matrix.rows(),
+            m,
+            entries,
+            solution.transport_cost,
+        )?)
+    }
+}
+
+/// The entropic cost T_eps(mu, nu) = <C, P> + eps KL(P | mu x nu) between two measures, with the
+/// solver's settings (its eps, tolerance and scaling). Errors if the run does not converge.
+pub fn entropic_cost<X, Y, C>(
+    solver: &Sinkhorn,
+    mu: &DiscreteMeasure<X>,
+    nu: &DiscreteMeasure<Y>,
+    cost: &C,
+) -> Result<f64, OtError>
+where
+    X: GroundSpace,
+    Y: GroundSpace,
+    C: Cost<X, Y> + ?Sized,
+{
+    let matrix = CostMatrix::between(mu, nu, cost)?;
+    converged(solver.solve(mu.weights(), nu.weights(), &matrix)?)
+}
+
+/// The entropic cost of a converged solution, or [`OtError::NotConverged`].
+fn converged(solution: SinkhornSolution) -> Result<f64, OtError> {
+    if !solution.converged {
+        return Err(OtError::NotConverged {
+            iterations: solution.iterations,
+            marginal_error: solution.marginal_error,
+        });
+    }
+    Ok(solution.entropic_cost)
+}
+
+/// The Sinkhorn divergence S_eps(mu, nu) = T_eps(mu, nu) - T_eps(mu, mu) / 2 - T_eps(nu, nu) / 2,
+/// with T_eps the entropic cost (entropy term included; POT's
+/// `empirical_sinkhorn_divergence` leaves it out). For costs such as |x - y|^2 it is >= 0 and
+/// zero only when mu = nu (Feydy et al. 2019).
+///
+/// ```
+/// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+/// use kantorovich_ot::{sinkhorn_divergence, Sinkhorn};
+/// let line = Euclidean::new(1)?;
+/// let mu = line.uniform(vec![0.0, 1.0, 2.0])?;
+/// let nu = line.uniform(vec![0.5, 1.5, 3.0])?;
+/// let solver = Sinkhorn::new(1.0);
+/// assert!(sinkhorn_divergence(&solver, &mu, &nu, &SquaredEuclidean)? > 0.0);
+/// assert!(sinkhorn_divergence(&solver, &mu, &mu, &SquaredEuclidean)?.abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sinkhorn_divergence<S, C>(
+    solver: &Sinkhorn,
+    mu: &DiscreteMeasure<S>,
+    nu: &DiscreteMeasure<S>,
+    cost: &C,
+) -> Result<f64, OtError>
+where
+    S: GroundSpace,
+    C: Cost<S, S> + ?Sized,
+{
+    let cross = entropic_cost(solver, mu, nu, cost)?;
+    let self_cost = |m: &DiscreteMeasure<S>| -> Result<f64, OtError> {
+        let matrix = CostMatrix::between(m, m, cost)?;
+        converged(solver.solve_symmetric(m.weights(), &matrix)?)
+    };
+    Ok(cross - 0.5 * (self_cost(mu)? + self_cost(nu)?))
 }

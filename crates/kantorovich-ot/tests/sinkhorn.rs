@@ -197,3 +197,71 @@ fn errors() {
         Err(OtError::MassMismatch { .. })
     ));
 }
+
+/// S_eps >= 0 and S_eps(mu, mu) = 0 on random measures (quickcheck).
+#[test]
+fn sinkhorn_divergence_laws() {
+    use kantorovich_ot::sinkhorn_divergence;
+    use quickcheck::{QuickCheck, TestResult};
+    fn prop(seed: u64) -> TestResult {
+        let mut rng = SplitMix64(seed);
+        let d = 1 + rng.below(3);
+        let (n, m) = (1 + rng.below(12), 1 + rng.below(12));
+        let space = Euclidean::new(d).unwrap();
+        let mut w = |k: usize| (0..k).map(|_| 0.1 + rng.uniform()).collect::<Vec<_>>();
+        let (wa, wb) = (w(n), w(m));
+        let mu = space.measure(cloud(seed, n, d), wa).unwrap();
+        let nu = space.measure(cloud(seed ^ 0xABCD, m, d), wb).unwrap();
+        let solver = Sinkhorn::new(0.1).tolerance(1e-10).max_iterations(100_000);
+        // the law is about converged solutions: a slow instance is discarded, not a failure
+        let (s, s0) = match (
+            sinkhorn_divergence(&solver, &mu, &nu, &SquaredEuclidean),
+            sinkhorn_divergence(&solver, &mu, &mu, &SquaredEuclidean),
+        ) {
+            (Ok(s), Ok(s0)) => (s, s0),
+            (Err(OtError::NotConverged { .. }), _) | (_, Err(OtError::NotConverged { .. })) => {
+                return TestResult::discard()
+            }
+            (Err(e), _) | (_, Err(e)) => return TestResult::error(e.to_string()),
+        };
+        // a marginal error e moves each cost by about e max|C| <= 3e: allow 1e-8
+        TestResult::from_bool(s >= -1e-8 && s0.abs() <= 1e-8)
+    }
+    QuickCheck::new().tests(100).quickcheck(prop as fn(u64) -> TestResult);
+}
+
+/// The symmetric solve agrees with the alternating one on T_eps(mu, mu).
+#[test]
+fn symmetric_solve_matches_alternating() {
+    let space = Euclidean::new(2).unwrap();
+    let mu = space
+        .measure(cloud(71, 25, 2), (0..25).map(|k| 1.0 + (k % 3) as f64).collect())
+        .unwrap();
+    let cost = CostMatrix::between(&mu, &mu, &SquaredEuclidean).unwrap();
+    let solver = Sinkhorn::new(0.05).tolerance(1e-12).max_iterations(200_000);
+    let sym = solver.solve_symmetric(mu.weights(), &cost).unwrap();
+    let alt = solver.solve(mu.weights(), mu.weights(), &cost).unwrap();
+    assert!(sym.converged && alt.converged);
+    assert!(sym.total_iterations < alt.total_iterations);
+    assert!((sym.entropic_cost - alt.entropic_cost).abs() <= 1e-9 * alt.entropic_cost.abs().max(1e-12));
+}
+
+/// As a `Coupling`, Sinkhorn returns a plan with the right marginals and <C, P> as its cost, and
+/// an unconverged run is an error.
+#[test]
+fn coupling_trait() {
+    use kantorovich_core::Coupling;
+    let space = Euclidean::new(2).unwrap();
+    let mu = space.uniform(cloud(61, 15, 2)).unwrap();
+    let nu = space.uniform(cloud(62, 12, 2)).unwrap();
+    let plan = Sinkhorn::new(1e-2).couple(&mu, &nu, &SquaredEuclidean).unwrap();
+    assert!(plan.marginal_error(mu.weights(), nu.weights()) <= 1e-9);
+    let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean).unwrap();
+    let direct: f64 = plan.iter().map(|(i, j, p)| p * cost.get(i, j)).sum();
+    assert!((direct - plan.cost()).abs() <= 1e-12);
+    let err = Sinkhorn::new(1e-4)
+        .scaling(None)
+        .max_iterations(1)
+        .couple(&mu, &nu, &SquaredEuclidean);
+    assert!(matches!(err, Err(OtError::NotConverged { iterations: 1, .. })));
+}
