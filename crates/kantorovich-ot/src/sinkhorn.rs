@@ -249,14 +249,23 @@ impl Sinkhorn {
 
 /// f_i = -eps log sum_j exp(log b_j + (g_j - C_ij) / eps), stabilised by the row maximum.
 fn update_rows(cost: &CostMatrix, log_b: &[f64], g: &[f64], eps: f64, f: &mut [f64]) {
-    f.par_iter_mut().enumerate().for_each(|(i, fi)| {
+    let update = |(i, fi): (usize, &mut f64)| {
         let row = cost.row(i);
         let z = |j: usize| log_b[j] + (g[j] - row[j]) / eps;
         let max = (0..row.len()).map(z).fold(f64::NEG_INFINITY, f64::max);
         let sum: f64 = (0..row.len()).map(|j| (z(j) - max).exp()).sum();
         *fi = -eps * (max + sum.ln());
-    });
+    };
+    // below this size the rayon pool costs more than the work
+    if cost.rows() * cost.cols() < PARALLEL_ENTRIES {
+        f.iter_mut().enumerate().for_each(update);
+    } else {
+        f.par_iter_mut().enumerate().for_each(update);
+    }
 }
+
+/// Matrices with fewer entries are processed on the calling thread.
+const PARALLEL_ENTRIES: usize = 1 << 16;
 
 /// g_j = -eps log sum_i exp(log a_i + (f_i - C_ij) / eps), row by row with one running maximum
 /// per column (two passes over the row-major matrix).
@@ -285,19 +294,21 @@ fn update_cols(cost: &CostMatrix, log_a: &[f64], f: &[f64], eps: f64, g: &mut [f
 
 /// sum_i |sum_j P_ij - a_i|.
 fn row_error(cost: &CostMatrix, a: &[f64], log_a: &[f64], log_b: &[f64], f: &[f64], g: &[f64], eps: f64) -> f64 {
-    (0..cost.rows())
-        .into_par_iter()
-        .map(|i| {
-            if a[i] <= 0.0 {
-                return 0.0;
-            }
-            let row = cost.row(i);
-            let s: f64 = (0..row.len())
-                .map(|j| (log_a[i] + log_b[j] + (f[i] + g[j] - row[j]) / eps).exp())
-                .sum();
-            (s - a[i]).abs()
-        })
-        .sum()
+    let row_error = |i: usize| -> f64 {
+        if a[i] <= 0.0 {
+            return 0.0;
+        }
+        let row = cost.row(i);
+        let s: f64 = (0..row.len())
+            .map(|j| (log_a[i] + log_b[j] + (f[i] + g[j] - row[j]) / eps).exp())
+            .sum();
+        (s - a[i]).abs()
+    };
+    if cost.rows() * cost.cols() < PARALLEL_ENTRIES {
+        (0..cost.rows()).map(row_error).sum()
+    } else {
+        (0..cost.rows()).into_par_iter().map(row_error).sum()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
