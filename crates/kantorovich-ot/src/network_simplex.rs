@@ -251,17 +251,7 @@ impl NetworkSimplex {
         hint: Option<&TransportPlan>,
     ) -> Result<ExactSolution, OtError> {
         let (n, m) = (cost.rows(), cost.cols());
-        let total_a = check_weights("a", a, n)?;
-        let total_b = check_weights("b", b, m)?;
-        if (total_a - total_b).abs() > MASS_TOLERANCE * total_a.max(total_b) {
-            return Err(OtError::MassMismatch {
-                source_total: total_a,
-                target_total: total_b,
-                tolerance: MASS_TOLERANCE,
-            });
-        }
-        let ratio = total_a / total_b;
-        let b: Vec<f64> = b.iter().map(|&x| x * ratio).collect();
+        let (total_a, b) = balanced_marginals(a, b, cost)?;
 
         // The network keeps only the atoms of positive weight.
         let rows: Vec<usize> = (0..n).filter(|&i| a[i] > 0.0).collect();
@@ -494,8 +484,25 @@ fn max_abs(c: &[f64]) -> f64 {
     acc.iter().fold(tail, |s, &a| s.max(a))
 }
 
+/// Checks the weights `a` (one per row of `cost`) and `b` (one per column) and that their
+/// totals agree up to [`MASS_TOLERANCE`]; returns sum(a) and b rescaled to that total, so that
+/// the problem is exactly balanced.
+pub(crate) fn balanced_marginals(a: &[f64], b: &[f64], cost: &CostMatrix) -> Result<(f64, Vec<f64>), OtError> {
+    let total_a = check_weights("a", a, cost.rows())?;
+    let total_b = check_weights("b", b, cost.cols())?;
+    if (total_a - total_b).abs() > MASS_TOLERANCE * total_a.max(total_b) {
+        return Err(OtError::MassMismatch {
+            source_total: total_a,
+            target_total: total_b,
+            tolerance: MASS_TOLERANCE,
+        });
+    }
+    let ratio = total_a / total_b;
+    Ok((total_a, b.iter().map(|&x| x * ratio).collect()))
+}
+
 /// Checks one weight vector (length, finite, >= 0, positive finite total) and returns its total.
-pub(crate) fn check_weights(name: &'static str, w: &[f64], expected: usize) -> Result<f64, OtError> {
+fn check_weights(name: &'static str, w: &[f64], expected: usize) -> Result<f64, OtError> {
     if w.len() != expected {
         return Err(OtError::LengthMismatch {
             name,

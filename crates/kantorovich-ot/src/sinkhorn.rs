@@ -1,7 +1,7 @@
 //! Entropic optimal transport: log-domain Sinkhorn iterations with epsilon-scaling.
 
-use crate::network_simplex::check_weights;
-use crate::{OtError, MASS_TOLERANCE};
+use crate::network_simplex::balanced_marginals;
+use crate::OtError;
 use kantorovich_core::{
     try_vec_with_capacity, CoreError, Cost, CostMatrix, Coupling, DiscreteMeasure, GroundSpace, TransportPlan,
 };
@@ -141,16 +141,7 @@ impl Sinkhorn {
     fn run(&self, a: &[f64], b: &[f64], cost: &CostMatrix, symmetric: bool) -> Result<SinkhornSolution, OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
-        let total_a = check_weights("a", a, n)?;
-        let total_b = check_weights("b", b, m)?;
-        if (total_a - total_b).abs() > MASS_TOLERANCE * total_a.max(total_b) {
-            return Err(OtError::MassMismatch {
-                source_total: total_a,
-                target_total: total_b,
-                tolerance: MASS_TOLERANCE,
-            });
-        }
-        let b: Vec<f64> = b.iter().map(|&x| x * total_a / total_b).collect();
+        let (total_a, b) = balanced_marginals(a, b, cost)?;
         // log weights; -inf for zero weights drops those atoms from every sum
         let log_a: Vec<f64> = a.iter().map(|x| x.ln()).collect();
         let log_b: Vec<f64> = b.iter().map(|x| x.ln()).collect();
@@ -326,12 +317,14 @@ fn finish(
     marginal_error: f64,
     converged: bool,
 ) -> SinkhornSolution {
-    let (mut transport, mut mass) = (0.0, 0.0);
+    // One pass for <C, P>, sum P and sum P (f_i + g_j).
+    let (mut transport, mut mass, mut pfg) = (0.0, 0.0, 0.0);
     for i in 0..cost.rows() {
         for (j, &c) in cost.row(i).iter().enumerate() {
             let p = (log_a[i] + log_b[j] + (f[i] + g[j] - c) / eps).exp();
             transport += p * c;
             mass += p;
+            pfg += p * (f[i] + g[j]);
         }
     }
     // Atoms of zero weight carry no mass; give them the finite soft c-transform values
@@ -343,14 +336,7 @@ fn finish(
     });
     let total: f64 = a.iter().sum();
     let dual_value = dot(a, &f) + dot(b, &g) - eps * (mass - total);
-    // eps KL(P | a b^T) = sum P (f_i + g_j - C_ij) - eps (sum P - sum a b^T)
-    let mut pfg = 0.0;
-    for i in 0..cost.rows() {
-        for (j, &c) in cost.row(i).iter().enumerate() {
-            let p = (log_a[i] + log_b[j] + (f[i] + g[j] - c) / eps).exp();
-            pfg += p * (f[i] + g[j]);
-        }
-    }
+    // <C, P> + eps KL(P | a b^T) = sum P (f_i + g_j) - eps (sum P - sum a b^T)
     let entropic_cost = pfg - eps * (mass - total * b.iter().sum::<f64>());
     SinkhornSolution {
         f,
@@ -385,13 +371,7 @@ where
     fn couple(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<TransportPlan, OtError> {
         let matrix = CostMatrix::between(mu, nu, cost)?;
         let (a, b) = (mu.weights(), nu.weights());
-        let solution = self.solve(a, b, &matrix)?;
-        if !solution.converged {
-            return Err(OtError::NotConverged {
-                iterations: solution.iterations,
-                marginal_error: solution.marginal_error,
-            });
-        }
+        let solution = require_converged(self.solve(a, b, &matrix)?)?;
         let dense = Self::plan(&solution, a, b, &matrix)?;
         let m = matrix.cols();
         let entries = dense
@@ -423,18 +403,18 @@ where
     C: Cost<X, Y> + ?Sized,
 {
     let matrix = CostMatrix::between(mu, nu, cost)?;
-    converged(solver.solve(mu.weights(), nu.weights(), &matrix)?)
+    Ok(require_converged(solver.solve(mu.weights(), nu.weights(), &matrix)?)?.entropic_cost)
 }
 
-/// The entropic cost of a converged solution, or [`OtError::NotConverged`].
-fn converged(solution: SinkhornSolution) -> Result<f64, OtError> {
+/// The solution if it converged, else [`OtError::NotConverged`].
+fn require_converged(solution: SinkhornSolution) -> Result<SinkhornSolution, OtError> {
     if !solution.converged {
         return Err(OtError::NotConverged {
             iterations: solution.iterations,
             marginal_error: solution.marginal_error,
         });
     }
-    Ok(solution.entropic_cost)
+    Ok(solution)
 }
 
 /// The Sinkhorn divergence S_eps(mu, nu) = T_eps(mu, nu) - T_eps(mu, mu) / 2 - T_eps(nu, nu) / 2,
@@ -466,7 +446,7 @@ where
     let cross = entropic_cost(solver, mu, nu, cost)?;
     let self_cost = |m: &DiscreteMeasure<S>| -> Result<f64, OtError> {
         let matrix = CostMatrix::between(m, m, cost)?;
-        converged(solver.solve_symmetric(m.weights(), &matrix)?)
+        Ok(require_converged(solver.solve_symmetric(m.weights(), &matrix)?)?.entropic_cost)
     };
     Ok(cross - 0.5 * (self_cost(mu)? + self_cost(nu)?))
 }
