@@ -128,8 +128,8 @@ fn trace_and_observer() {
     assert_eq!(result.objective, best);
 }
 
-/// H with entropic couplings (H_eps): every iterate's objective sum_k lambda_k <C, P_eps> is at
-/// least V* (an entropic plan costs at least the optimal one), and for small eps the result is
+/// H with entropic couplings (H_eps): every iterate's objective V_eps = sum_k lambda_k T_eps is at
+/// least V* (T_eps >= <C, P_eps> >= T_0), and for small eps the result is
 /// close to the exact barycentre of translated clouds.
 #[test]
 fn entropic_h_on_translated_clouds() {

@@ -3,11 +3,14 @@
 use crate::{Cost, DiscreteMeasure, GroundSpace, TransportPlan};
 
 /// A way of coupling two discrete measures for a cost: exact optimal transport (the network
-/// simplex of `kantorovich-ot`), or later entropic transport.
+/// simplex of `kantorovich-ot`) or entropic transport (its Sinkhorn solver).
 ///
 /// Given mu = sum_i a_i delta(x_i) and nu = sum_j b_j delta(y_j), returns a transport plan
-/// pi >= 0 with marginals a and b (up to the solver's stated accuracy) and its cost
-/// <C, pi> = sum_ij c(x_i, y_j) pi_ij. The barycentre iterations are generic over this trait.
+/// pi >= 0 with marginals a and b (up to the solver's stated accuracy) and, as its
+/// [`cost`](TransportPlan::cost), the optimal value of the problem the solver solves: the
+/// transport cost <C, pi> = sum_ij c(x_i, y_j) pi_ij for exact OT, the entropic cost
+/// <C, pi> + eps KL(pi | a b^T) for entropic OT. The barycentre iterations are generic over this
+/// trait, and their objective is the sum of these values.
 pub trait Coupling<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized>: Sync {
     /// What can go wrong (non-convergence, too large a problem, ...).
     type Error: std::error::Error + Send + Sync + 'static;

@@ -86,7 +86,8 @@ impl TransportPlan {
     pub fn nnz(&self) -> usize {
         self.mass.len()
     }
-    /// The transport cost <C, pi> of the cost the plan was computed for.
+    /// The optimal value of the problem the plan solves: the transport cost <C, pi> for an exact
+    /// coupling, the entropic cost <C, pi> + eps KL(pi | a b^T) for an entropic one.
     pub fn cost(&self) -> f64 {
         self.cost
     }

@@ -357,8 +357,9 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
 }
 
 /// The entropic coupling: the plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) (all entries of
-/// positive weight, so the plan is dense), with [`TransportPlan::cost`] = <C, P>, the transport
-/// cost without the entropy term. A run that stops at the iteration cap is an error
+/// positive weight, so the plan is dense), with [`TransportPlan::cost`] = T_eps = <C, P> +
+/// eps KL(P | a b^T), the entropic cost (so a barycentre iteration on these couplings reports
+/// V_eps). A run that stops at the iteration cap is an error
 /// ([`OtError::NotConverged`]) here, never a silently unconverged plan.
 impl<X, Y, C> Coupling<X, Y, C> for Sinkhorn
 where
@@ -384,7 +385,7 @@ where
             matrix.rows(),
             m,
             entries,
-            solution.transport_cost,
+            solution.entropic_cost,
         )?)
     }
 }
