@@ -22,6 +22,26 @@ pub trait Cost<X: GroundSpace, Y: GroundSpace = X>: Sync {
         let _ = (x_space, y_space);
         Ok(())
     }
+
+    /// out[t] = c(x, y_{start + t}) for the points y_j of `ys` (in `y_space`): a row block of
+    /// the cost matrix, the inner loop of matrix-free solvers. The default calls
+    /// [`cost`](Cost::cost) per pair; a cost on a vector space can override it with a loop the
+    /// compiler vectorises. Must agree with `cost` (up to rounding).
+    #[inline]
+    fn cost_to_many(&self, x: X::Point<'_>, y_space: &Y, ys: &Y::Storage, start: usize, out: &mut [f64]) {
+        for (t, o) in out.iter_mut().enumerate() {
+            *o = self.cost(x, y_space.point(ys, start + t));
+        }
+    }
+
+    /// out[t] = c(x_{start + t}, y) for the points x_i of `xs` (in `x_space`): a column block of
+    /// the cost matrix. As [`cost_to_many`](Cost::cost_to_many).
+    #[inline]
+    fn cost_from_many(&self, x_space: &X, xs: &X::Storage, start: usize, y: Y::Point<'_>, out: &mut [f64]) {
+        for (t, o) in out.iter_mut().enumerate() {
+            *o = self.cost(x_space.point(xs, start + t), y);
+        }
+    }
 }
 
 impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y>> Cost<X, Y> for &C {
@@ -31,6 +51,14 @@ impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y>> Cost<X, Y> for &C {
     }
     fn check_spaces(&self, x_space: &X, y_space: &Y) -> Result<(), CoreError> {
         (**self).check_spaces(x_space, y_space)
+    }
+    #[inline]
+    fn cost_to_many(&self, x: X::Point<'_>, y_space: &Y, ys: &Y::Storage, start: usize, out: &mut [f64]) {
+        (**self).cost_to_many(x, y_space, ys, start, out)
+    }
+    #[inline]
+    fn cost_from_many(&self, x_space: &X, xs: &X::Storage, start: usize, y: Y::Point<'_>, out: &mut [f64]) {
+        (**self).cost_from_many(x_space, xs, start, y, out)
     }
 }
 

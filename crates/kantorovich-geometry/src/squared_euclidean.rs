@@ -35,6 +35,48 @@ impl Cost<Euclidean, Euclidean> for SquaredEuclidean {
     fn check_spaces(&self, x_space: &Euclidean, y_space: &Euclidean) -> Result<(), CoreError> {
         same_dimension(x_space, y_space)
     }
+    #[inline]
+    fn cost_to_many(&self, x: &[f64], _: &Euclidean, ys: &Vec<f64>, start: usize, out: &mut [f64]) {
+        distances_to_many(x, ys, start, out);
+    }
+    #[inline]
+    fn cost_from_many(&self, _: &Euclidean, xs: &Vec<f64>, start: usize, y: &[f64], out: &mut [f64]) {
+        // |x - y|^2 is symmetric
+        distances_to_many(y, xs, start, out);
+    }
+}
+
+/// out[t] = |x - p_{start + t}|^2 for the points p of a flat coordinate list, with the
+/// dimension a compile-time constant for d <= 4 so that the loop over points vectorises.
+#[inline(always)]
+fn distances_to_many(x: &[f64], points: &[f64], start: usize, out: &mut [f64]) {
+    let d = x.len();
+    let block = &points[start * d..(start + out.len()) * d];
+    match d {
+        1 => fixed::<1>(x, block, out),
+        2 => fixed::<2>(x, block, out),
+        3 => fixed::<3>(x, block, out),
+        4 => fixed::<4>(x, block, out),
+        _ => {
+            for (o, p) in out.iter_mut().zip(block.chunks_exact(d)) {
+                *o = squared_distance(x, p);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn fixed<const D: usize>(x: &[f64], block: &[f64], out: &mut [f64]) {
+    let x: &[f64; D] = x.try_into().expect("dimension checked by the caller");
+    for (o, p) in out.iter_mut().zip(block.chunks_exact(D)) {
+        let p: &[f64; D] = p.try_into().expect("chunks of D");
+        // same order of operations as `squared_distance`, so both give identical values
+        let mut s = 0.0;
+        for t in 0..D {
+            s += (x[t] - p[t]) * (x[t] - p[t]);
+        }
+        *o = s;
+    }
 }
 
 /// Errors unless both spaces have the same dimension.

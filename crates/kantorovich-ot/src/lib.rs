@@ -77,14 +77,19 @@
 //! ```
 #![warn(missing_docs)]
 
+mod backend;
+mod entropic;
 mod error;
 mod initial;
+mod kernel;
 mod network_simplex;
 mod pricing;
 mod sinkhorn;
 mod tree;
 mod warm;
 
+pub use backend::{CostBackend, LazyCost};
+pub use entropic::{entropic_cost, sinkhorn_divergence};
 pub use error::OtError;
 pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};
-pub use sinkhorn::{entropic_cost, sinkhorn_divergence, Sinkhorn, SinkhornSolution};
+pub use sinkhorn::{Sinkhorn, SinkhornSolution};

@@ -251,7 +251,7 @@ impl NetworkSimplex {
         hint: Option<&TransportPlan>,
     ) -> Result<ExactSolution, OtError> {
         let (n, m) = (cost.rows(), cost.cols());
-        let (total_a, b) = balanced_marginals(a, b, cost)?;
+        let (total_a, b) = balanced_marginals(a, b, cost.rows(), cost.cols())?;
 
         // The network keeps only the atoms of positive weight.
         let rows: Vec<usize> = (0..n).filter(|&i| a[i] > 0.0).collect();
@@ -487,9 +487,9 @@ fn max_abs(c: &[f64]) -> f64 {
 /// Checks the weights `a` (one per row of `cost`) and `b` (one per column) and that their
 /// totals agree up to [`MASS_TOLERANCE`]; returns sum(a) and b rescaled to that total, so that
 /// the problem is exactly balanced.
-pub(crate) fn balanced_marginals(a: &[f64], b: &[f64], cost: &CostMatrix) -> Result<(f64, Vec<f64>), OtError> {
-    let total_a = check_weights("a", a, cost.rows())?;
-    let total_b = check_weights("b", b, cost.cols())?;
+pub(crate) fn balanced_marginals(a: &[f64], b: &[f64], rows: usize, cols: usize) -> Result<(f64, Vec<f64>), OtError> {
+    let total_a = check_weights("a", a, rows)?;
+    let total_b = check_weights("b", b, cols)?;
     if (total_a - total_b).abs() > MASS_TOLERANCE * total_a.max(total_b) {
         return Err(OtError::MassMismatch {
             source_total: total_a,

@@ -1,11 +1,8 @@
 //! Entropic optimal transport: log-domain Sinkhorn iterations with epsilon-scaling.
 
 use crate::network_simplex::balanced_marginals;
-use crate::OtError;
-use kantorovich_core::{
-    try_vec_with_capacity, CoreError, Cost, CostMatrix, Coupling, DiscreteMeasure, GroundSpace, TransportPlan,
-};
-use rayon::prelude::*;
+use crate::{CostBackend, OtError};
+use kantorovich_core::{try_vec_with_capacity, CoreError};
 
 /// Entropic optimal transport by Sinkhorn iterations on the dual potentials, in the log domain.
 ///
@@ -50,6 +47,7 @@ pub struct Sinkhorn {
     tolerance: f64,
     max_iterations: usize,
     scaling_factor: Option<f64>,
+    relaxation: bool,
 }
 
 /// The result of [`Sinkhorn::solve`].
@@ -87,6 +85,7 @@ impl Sinkhorn {
             tolerance: 1e-9,
             max_iterations: 10_000,
             scaling_factor: Some(0.5),
+            relaxation: true,
         }
     }
     /// Stop when sum_i |sum_j P_ij - a_i| <= tolerance * sum_i a_i.
@@ -106,6 +105,16 @@ impl Sinkhorn {
         self
     }
 
+    /// Over-relax the updates at the target eps (on by default): f <- (1 - omega) f + omega T(g),
+    /// with omega in [1, 1.95] chosen from the convergence rate observed on plain iterations.
+    /// Near the solution the error then shrinks at the rate omega - 1 instead of the plain rate
+    /// r (e.g. 0.82 instead of 0.99 per iteration), which takes many times fewer iterations at
+    /// small eps. Safeguarded: see the solver docs. `false` runs plain Sinkhorn.
+    pub fn relaxation(mut self, on: bool) -> Self {
+        self.relaxation = on;
+        self
+    }
+
     fn check(&self) -> Result<(), OtError> {
         let bad = |name: &'static str, reason: String| Err(OtError::Core(CoreError::InvalidParameter { name, reason }));
         if !(self.epsilon > 0.0 && self.epsilon.is_finite()) {
@@ -122,36 +131,47 @@ impl Sinkhorn {
         Ok(())
     }
 
-    /// Solves the entropic problem for weights `a` (rows), `b` (columns) and `cost`.
+    /// Solves the entropic problem for weights `a` (rows), `b` (columns) and `cost`: a stored
+    /// [`CostMatrix`](kantorovich_core::CostMatrix), a matrix-free [`LazyCost`](crate::LazyCost)
+    /// or any other [`CostBackend`].
     ///
     /// Errors: the weight errors of [`NetworkSimplex::solve`](crate::NetworkSimplex::solve)
-    /// (lengths, NaN, negative, zero totals, unequal masses) and an invalid parameter.
-    pub fn solve(&self, a: &[f64], b: &[f64], cost: &CostMatrix) -> Result<SinkhornSolution, OtError> {
+    /// (lengths, NaN, negative, zero totals, unequal masses), an invalid parameter, and
+    /// [`OtError::NumericalBreakdown`] if a reduction returns NaN (a NaN cost in a custom
+    /// back-end).
+    pub fn solve<B: CostBackend + ?Sized>(&self, a: &[f64], b: &[f64], cost: &B) -> Result<SinkhornSolution, OtError> {
         self.run(a, b, cost, false)
     }
 
-    /// The symmetric problem T_eps(mu, mu) for weights `a` and a square cost matrix C(x_i, x_j)
+    /// The symmetric problem T_eps(mu, mu) for weights `a` and a square cost C(x_i, x_j)
     /// (symmetric: C_ij = C_ji). Its potentials are equal, f = g, and the averaged update
     /// f <- (f + T(f)) / 2, T the soft c-transform, converges in a few iterations where the
-    /// alternating updates oscillate. Used by [`sinkhorn_divergence`].
-    pub fn solve_symmetric(&self, a: &[f64], cost: &CostMatrix) -> Result<SinkhornSolution, OtError> {
+    /// alternating updates oscillate. Used by [`sinkhorn_divergence`](crate::sinkhorn_divergence).
+    pub fn solve_symmetric<B: CostBackend + ?Sized>(&self, a: &[f64], cost: &B) -> Result<SinkhornSolution, OtError> {
         self.run(a, a, cost, true)
     }
 
-    fn run(&self, a: &[f64], b: &[f64], cost: &CostMatrix, symmetric: bool) -> Result<SinkhornSolution, OtError> {
+    fn run<B: CostBackend + ?Sized>(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        cost: &B,
+        symmetric: bool,
+    ) -> Result<SinkhornSolution, OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
-        let (total_a, b) = balanced_marginals(a, b, cost)?;
+        let (total_a, b) = balanced_marginals(a, b, n, m)?;
         // log weights; -inf for zero weights drops those atoms from every sum
         let log_a: Vec<f64> = a.iter().map(|x| x.ln()).collect();
         let log_b: Vec<f64> = b.iter().map(|x| x.ln()).collect();
         let mut f = vec![0.0; n];
         let mut g = vec![0.0; m];
-        let mut scratch = vec![0.0; m];
+        let (mut u, mut v) = (vec![0.0; n], vec![0.0; m]);
+        let (mut row_lse, mut col_lse) = (vec![0.0; n], vec![0.0; m]);
 
         let mut total_iterations = 0;
         let mut eps = match self.scaling_factor {
-            Some(_) => cost.max().abs().max(self.epsilon),
+            Some(_) => cost.max_abs().max(self.epsilon),
             None => self.epsilon,
         };
         loop {
@@ -160,47 +180,56 @@ impl Sinkhorn {
                 (self.max_iterations, self.tolerance)
             } else {
                 // intermediate stages only need to be roughly converged
-                (self.max_iterations.min(100), self.tolerance.max(1e-3))
+                (
+                    self.max_iterations.min(STAGE_ITERATIONS),
+                    self.tolerance.max(STAGE_TOLERANCE),
+                )
             };
+            let inv_eps = 1.0 / eps;
             let mut iterations = 0;
-            let mut err = f64::INFINITY;
-            while iterations < cap {
+            // over-relaxation only at the target eps (the stages before it stop early anyway)
+            let mut relax = Relaxation::new(last && !symmetric && self.relaxation);
+            let err = loop {
+                // Row pass: with P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps), row_lse_i is
+                // log(sum_j P_ij / a_i): both the row marginal error and the f update.
+                scaled(&mut u, &f, inv_eps, None);
+                scaled(&mut v, &g, inv_eps, Some(&log_b));
+                cost.row_log_sum_exp(&u, &v, inv_eps, &mut row_lse);
+                let err = row_error(a, &row_lse) / total_a;
+                if err.is_nan() {
+                    return Err(OtError::NumericalBreakdown {
+                        reason: "a Sinkhorn reduction returned NaN (is a cost NaN?)".into(),
+                    });
+                }
+                // the columns are exact only after a plain (omega = 1) column update
+                let exact_columns = iterations > 0 && relax.last_plain();
+                if (err <= tol && exact_columns) || iterations == cap {
+                    break err;
+                }
+                let omega = relax.omega(err, tol, &mut f, &mut g);
                 if symmetric {
-                    // f <- (f + T(f)) / 2, with T(f)_i = -eps log sum_j a_j exp((f_j - C_ij) / eps)
-                    update_rows(cost, &log_b, &f, eps, &mut g);
-                    f.iter_mut().zip(&g).for_each(|(fi, ti)| *fi = 0.5 * (*fi + ti));
+                    // f <- (f + T(f)) / 2 with T(f)_i = f_i - eps row_lse_i
+                    f.iter_mut().zip(&row_lse).for_each(|(fi, l)| *fi -= 0.5 * eps * l);
                     g.copy_from_slice(&f);
                 } else {
-                    update_rows(cost, &log_b, &g, eps, &mut f);
-                    update_cols(cost, &log_a, &f, eps, &mut g, &mut scratch);
+                    // f <- (1 - omega) f + omega T(g), T(g)_i = f_i - eps row_lse_i
+                    f.iter_mut().zip(&row_lse).for_each(|(fi, l)| *fi -= omega * eps * l);
+                    scaled(&mut u, &f, inv_eps, Some(&log_a));
+                    scaled(&mut v, &g, inv_eps, None);
+                    cost.col_log_sum_exp(&u, &v, inv_eps, &mut col_lse);
+                    g.iter_mut().zip(&col_lse).for_each(|(gj, l)| *gj -= omega * eps * l);
                 }
                 iterations += 1;
-                if iterations % 5 == 0 || iterations == cap {
-                    err = row_error(cost, a, &log_a, &log_b, &f, &g, eps) / total_a;
-                    if err <= tol {
-                        break;
-                    }
-                }
-            }
+            };
             total_iterations += iterations;
             if last {
-                if iterations == 0 {
-                    err = row_error(cost, a, &log_a, &log_b, &f, &g, eps) / total_a;
-                }
-                return Ok(finish(
-                    cost,
-                    a,
-                    &b,
-                    &log_a,
-                    &log_b,
-                    f,
-                    g,
-                    eps,
+                let solution = finish(cost, (a, &b), &log_a, &log_b, f, g, total_a, eps, err);
+                return Ok(SinkhornSolution {
                     iterations,
                     total_iterations,
-                    err,
-                    err <= self.tolerance,
-                ));
+                    converged: err <= self.tolerance,
+                    ..solution
+                });
             }
             eps = (eps * self.scaling_factor.unwrap_or(0.0)).max(self.epsilon);
         }
@@ -211,133 +240,223 @@ impl Sinkhorn {
     ///
     /// Errors with [`OtError::LengthMismatch`] if the sizes of `a`, `b`, `cost` and the solution
     /// disagree, or [`OtError::Core`] if the n x m plan cannot be allocated.
-    pub fn plan(solution: &SinkhornSolution, a: &[f64], b: &[f64], cost: &CostMatrix) -> Result<Vec<f64>, OtError> {
+    pub fn plan<B: CostBackend + ?Sized>(
+        solution: &SinkhornSolution,
+        a: &[f64],
+        b: &[f64],
+        cost: &B,
+    ) -> Result<Vec<f64>, OtError> {
+        let (n, m) = (cost.rows(), cost.cols());
         for (name, found, expected) in [
-            ("a", a.len(), cost.rows()),
-            ("b", b.len(), cost.cols()),
-            ("f", solution.f.len(), cost.rows()),
-            ("g", solution.g.len(), cost.cols()),
+            ("a", a.len(), n),
+            ("b", b.len(), m),
+            ("f", solution.f.len(), n),
+            ("g", solution.g.len(), m),
         ] {
             if found != expected {
                 return Err(OtError::LengthMismatch { name, found, expected });
             }
         }
         let scale = a.iter().sum::<f64>() / b.iter().sum::<f64>();
-        let mut p = try_vec_with_capacity("entropic plan", cost.rows() * cost.cols())?;
-        for (i, &ai) in a.iter().enumerate() {
-            for (j, &c) in cost.row(i).iter().enumerate() {
-                let w = ai * b[j] * scale;
-                p.push(if w > 0.0 {
-                    w * ((solution.f[i] + solution.g[j] - c) / solution.epsilon).exp()
+        let len = kantorovich_core::checked_size("entropic plan", n, m, 8)?;
+        let mut p = try_vec_with_capacity("entropic plan", len)?;
+        p.resize(len, 0.0);
+        if m == 0 {
+            return Ok(p);
+        }
+        let inv_eps = 1.0 / solution.epsilon;
+        for (i, row) in p.chunks_mut(m).enumerate() {
+            cost.fill_row(i, 0, row);
+            for (j, x) in row.iter_mut().enumerate() {
+                let w = a[i] * b[j] * scale;
+                *x = if w > 0.0 {
+                    w * ((solution.f[i] + solution.g[j] - *x) * inv_eps).exp()
                 } else {
                     0.0
-                });
+                };
             }
         }
         Ok(p)
     }
 }
 
-/// f_i = -eps log sum_j exp(log b_j + (g_j - C_ij) / eps), stabilised by the row maximum.
-fn update_rows(cost: &CostMatrix, log_b: &[f64], g: &[f64], eps: f64, f: &mut [f64]) {
-    let update = |(i, fi): (usize, &mut f64)| {
-        let row = cost.row(i);
-        let z = |j: usize| log_b[j] + (g[j] - row[j]) / eps;
-        let max = (0..row.len()).map(z).fold(f64::NEG_INFINITY, f64::max);
-        let sum: f64 = (0..row.len()).map(|j| (z(j) - max).exp()).sum();
-        *fi = -eps * (max + sum.ln());
-    };
-    // below this size the rayon pool costs more than the work
-    if cost.rows() * cost.cols() < PARALLEL_ENTRIES {
-        f.iter_mut().enumerate().for_each(update);
-    } else {
-        f.par_iter_mut().enumerate().for_each(update);
+/// Over-relaxed Sinkhorn (Thibault et al. 2017; Lehmann et al. 2021): the updates
+/// f <- (1 - omega) f + omega T(g) (and likewise g) with omega in [1, 2) converge at the rate
+/// omega - 1 near the solution instead of the plain rate r, for the best omega = 2 / (1 +
+/// sqrt(1 - r)). r is measured on plain iterations (the ratio of marginal errors over a window),
+/// then omega is set from it. Safeguards: the potentials are checkpointed, and an error that
+/// grows tenfold past the checkpoint restores it and returns to plain updates for good; once the
+/// error is below the tolerance, plain updates finish the run so that the column marginals are
+/// exact when it stops.
+struct Relaxation {
+    enabled: bool,
+    omega: f64,
+    plain_errors: Vec<f64>,
+    relaxed_errors: Vec<f64>,
+    checkpoint: Option<(Vec<f64>, Vec<f64>, f64)>,
+    last_omega: f64,
+}
+
+/// Plain iterations whose errors estimate the rate r.
+const RATE_WINDOW: usize = 10;
+/// Plain iterations before the estimate (skipping the fast start of a stage).
+const RATE_WARMUP: usize = 10;
+/// Largest relaxation used.
+const MAX_OMEGA: f64 = 1.95;
+
+impl Relaxation {
+    fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            omega: 1.0,
+            plain_errors: Vec::new(),
+            relaxed_errors: Vec::new(),
+            checkpoint: None,
+            last_omega: 1.0,
+        }
+    }
+
+    /// Whether the last update was plain (omega = 1).
+    fn last_plain(&self) -> bool {
+        self.last_omega == 1.0
+    }
+
+    /// The omega of the next update, given the current error; may restore a checkpoint.
+    fn omega(&mut self, err: f64, tol: f64, f: &mut [f64], g: &mut [f64]) -> f64 {
+        if !self.enabled {
+            return 1.0;
+        }
+        if self.omega > 1.0 {
+            let (_, _, best) = self.checkpoint.as_ref().expect("set with omega");
+            if err <= tol {
+                // finish with plain updates
+                self.stop();
+            } else if !(err <= 10.0 * best) {
+                let (cf, cg, _) = self.checkpoint.take().expect("set with omega");
+                f.copy_from_slice(&cf);
+                g.copy_from_slice(&cg);
+                self.stop();
+            } else {
+                if err < 0.1 * best {
+                    self.checkpoint = Some((f.to_vec(), g.to_vec(), err));
+                }
+                self.refine(err);
+            }
+        } else {
+            self.plain_errors.push(err);
+            let k = self.plain_errors.len();
+            if k > RATE_WARMUP + RATE_WINDOW {
+                let r = (err / self.plain_errors[k - 1 - RATE_WINDOW]).powf(1.0 / RATE_WINDOW as f64);
+                // relax only where plain iterations are slow and still converging
+                if r > 0.5 && r < 1.0 {
+                    self.omega = best_omega(r);
+                    self.checkpoint = Some((f.to_vec(), g.to_vec(), err));
+                }
+            }
+        }
+        self.last_omega = self.omega;
+        self.omega
+    }
+
+    /// The early plain iterations often converge faster than the asymptotic rate, so omega
+    /// starts too small. If the relaxed iterations converge at a rate lambda slower than
+    /// omega - 1, the plain rate r behind it follows from the SOR eigenvalue relation
+    /// (lambda + omega - 1)^2 = lambda omega^2 r, and omega is raised to best_omega(r).
+    fn refine(&mut self, err: f64) {
+        self.relaxed_errors.push(err);
+        let k = self.relaxed_errors.len();
+        if k <= RATE_WINDOW {
+            return;
+        }
+        let lambda = (err / self.relaxed_errors[k - 1 - RATE_WINDOW]).powf(1.0 / RATE_WINDOW as f64);
+        let w = self.omega;
+        if lambda < 1.0 && lambda > 1.05 * (w - 1.0) {
+            let r = ((lambda + w - 1.0).powi(2) / (lambda * w * w)).min(1.0);
+            let better = best_omega(r);
+            if better > w + 0.01 {
+                self.omega = better;
+                self.relaxed_errors.clear();
+            }
+        }
+    }
+
+    fn stop(&mut self) {
+        self.enabled = false;
+        self.omega = 1.0;
     }
 }
 
-/// Matrices with fewer entries are processed on the calling thread.
-const PARALLEL_ENTRIES: usize = 1 << 16;
+/// The SOR optimum 2 / (1 + sqrt(1 - r)) for a plain rate r, capped at [`MAX_OMEGA`].
+fn best_omega(r: f64) -> f64 {
+    (2.0 / (1.0 + (1.0 - r).sqrt())).min(MAX_OMEGA)
+}
 
-/// g_j = -eps log sum_i exp(log a_i + (f_i - C_ij) / eps), row by row with one running maximum
-/// per column (two passes over the row-major matrix).
-fn update_cols(cost: &CostMatrix, log_a: &[f64], f: &[f64], eps: f64, g: &mut [f64], max: &mut [f64]) {
-    max.iter_mut().for_each(|x| *x = f64::NEG_INFINITY);
-    for i in 0..cost.rows() {
-        let shift = log_a[i] + f[i] / eps;
-        for (mj, &c) in max.iter_mut().zip(cost.row(i)) {
-            *mj = mj.max(shift - c / eps);
-        }
-    }
-    g.iter_mut().for_each(|x| *x = 0.0);
-    for i in 0..cost.rows() {
-        let shift = log_a[i] + f[i] / eps;
-        if shift == f64::NEG_INFINITY {
-            continue;
-        }
-        for ((s, &mj), &c) in g.iter_mut().zip(max.iter()).zip(cost.row(i)) {
-            *s += (shift - c / eps - mj).exp();
-        }
-    }
-    for (gj, &mj) in g.iter_mut().zip(max.iter()) {
-        *gj = -eps * (mj + gj.ln());
+/// Iterations allowed at each intermediate eps of the scaling schedule.
+const STAGE_ITERATIONS: usize = 100;
+/// Marginal error at which an intermediate eps is left for the next one.
+const STAGE_TOLERANCE: f64 = 3e-2;
+
+/// out = x * inv_eps (+ shift).
+fn scaled(out: &mut [f64], x: &[f64], inv_eps: f64, shift: Option<&[f64]>) {
+    match shift {
+        Some(s) => out
+            .iter_mut()
+            .zip(x)
+            .zip(s)
+            .for_each(|((o, x), s)| *o = x * inv_eps + s),
+        None => out.iter_mut().zip(x).for_each(|(o, x)| *o = x * inv_eps),
     }
 }
 
-/// sum_i |sum_j P_ij - a_i|.
-fn row_error(cost: &CostMatrix, a: &[f64], log_a: &[f64], log_b: &[f64], f: &[f64], g: &[f64], eps: f64) -> f64 {
-    let row_error = |i: usize| -> f64 {
-        if a[i] <= 0.0 {
-            return 0.0;
-        }
-        let row = cost.row(i);
-        let s: f64 = (0..row.len())
-            .map(|j| (log_a[i] + log_b[j] + (f[i] + g[j] - row[j]) / eps).exp())
-            .sum();
-        (s - a[i]).abs()
-    };
-    if cost.rows() * cost.cols() < PARALLEL_ENTRIES {
-        (0..cost.rows()).map(row_error).sum()
-    } else {
-        (0..cost.rows()).into_par_iter().map(row_error).sum()
-    }
+/// sum_i |sum_j P_ij - a_i| = sum_i a_i |exp(row_lse_i) - 1|.
+fn row_error(a: &[f64], row_lse: &[f64]) -> f64 {
+    a.iter()
+        .zip(row_lse)
+        .filter(|(ai, _)| **ai > 0.0)
+        .map(|(ai, l)| ai * (l.exp() - 1.0).abs())
+        .sum()
 }
 
+/// Primal and dual values of the final potentials (the iteration counts are filled in by the
+/// caller).
 #[allow(clippy::too_many_arguments)]
-fn finish(
-    cost: &CostMatrix,
-    a: &[f64],
-    b: &[f64],
+fn finish<B: CostBackend + ?Sized>(
+    cost: &B,
+    (a, b): (&[f64], &[f64]),
     log_a: &[f64],
     log_b: &[f64],
     mut f: Vec<f64>,
     mut g: Vec<f64>,
+    total: f64,
     eps: f64,
-    iterations: usize,
-    total_iterations: usize,
     marginal_error: f64,
-    converged: bool,
 ) -> SinkhornSolution {
-    // One pass for <C, P>, sum P and sum P (f_i + g_j).
-    let (mut transport, mut mass, mut pfg) = (0.0, 0.0, 0.0);
-    for i in 0..cost.rows() {
-        for (j, &c) in cost.row(i).iter().enumerate() {
-            let p = (log_a[i] + log_b[j] + (f[i] + g[j] - c) / eps).exp();
-            transport += p * c;
-            mass += p;
-            pfg += p * (f[i] + g[j]);
-        }
-    }
-    // Atoms of zero weight carry no mass; give them the finite soft c-transform values
-    // (the formulas above already do: their potentials are finite), and zero for lone atoms.
+    let (n, m) = (cost.rows(), cost.cols());
+    let inv_eps = 1.0 / eps;
+    let mut u = vec![0.0; n];
+    let mut v = vec![0.0; m];
+    scaled(&mut u, &f, inv_eps, Some(log_a));
+    scaled(&mut v, &g, inv_eps, Some(log_b));
+    let (mut row_mass, mut row_cost) = (vec![0.0; n], vec![0.0; n]);
+    cost.row_moments(&u, &v, inv_eps, &mut row_mass, &mut row_cost);
+    let mut col_lse = vec![0.0; m];
+    cost.col_log_sum_exp(&u, &v, inv_eps, &mut col_lse);
+    let transport: f64 = row_cost.iter().sum();
+    let mass: f64 = row_mass.iter().sum();
+    // sum_ij P_ij (f_i + g_j), from the row and column sums of P
+    let pfg = dot(&f, &row_mass) + g.iter().zip(&col_lse).map(|(gj, l)| gj * l.exp()).sum::<f64>();
+    // Atoms of zero weight carry no mass; their potentials are the (finite) soft c-transforms,
+    // or zero for an atom that sees no mass at all.
     f.iter_mut().chain(g.iter_mut()).for_each(|x| {
         if !x.is_finite() {
             *x = 0.0;
         }
     });
-    let total: f64 = a.iter().sum();
-    let dual_value = dot(a, &f) + dot(b, &g) - eps * (mass - total);
+    // sum_ij a_i b_j = total^2 (b is rescaled to the mass of a)
+    let product_mass = total * total;
+    let dual_value = dot(a, &f) + dot(b, &g) - eps * (mass - product_mass);
     // <C, P> + eps KL(P | a b^T) = sum P (f_i + g_j) - eps (sum P - sum a b^T)
-    let entropic_cost = pfg - eps * (mass - total * b.iter().sum::<f64>());
+    let entropic_cost = pfg - eps * (mass - product_mass);
     SinkhornSolution {
         f,
         g,
@@ -345,109 +464,13 @@ fn finish(
         transport_cost: transport,
         entropic_cost,
         dual_value,
-        iterations,
-        total_iterations,
+        iterations: 0,
+        total_iterations: 0,
         marginal_error,
-        converged,
+        converged: false,
     }
 }
 
 fn dot(x: &[f64], y: &[f64]) -> f64 {
     x.iter().zip(y).map(|(a, b)| a * b).sum()
-}
-
-/// The entropic coupling: the plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) (all entries of
-/// positive weight, so the plan is dense), with [`TransportPlan::cost`] = T_eps = <C, P> +
-/// eps KL(P | a b^T), the entropic cost (so a barycentre iteration on these couplings reports
-/// V_eps). A run that stops at the iteration cap is an error
-/// ([`OtError::NotConverged`]) here, never a silently unconverged plan.
-impl<X, Y, C> Coupling<X, Y, C> for Sinkhorn
-where
-    X: GroundSpace,
-    Y: GroundSpace,
-    C: Cost<X, Y> + ?Sized,
-{
-    type Error = OtError;
-
-    fn couple(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<TransportPlan, OtError> {
-        let matrix = CostMatrix::between(mu, nu, cost)?;
-        let (a, b) = (mu.weights(), nu.weights());
-        let solution = require_converged(self.solve(a, b, &matrix)?)?;
-        let dense = Self::plan(&solution, a, b, &matrix)?;
-        let m = matrix.cols();
-        let entries = dense
-            .iter()
-            .enumerate()
-            .filter(|(_, &p)| p > 0.0)
-            .map(|(k, &p)| (k / m, k % m, p))
-            .collect();
-        Ok(TransportPlan::from_triplets(
-            matrix.rows(),
-            m,
-            entries,
-            solution.entropic_cost,
-        )?)
-    }
-}
-
-/// The entropic cost T_eps(mu, nu) = <C, P> + eps KL(P | mu x nu) between two measures, with the
-/// solver's settings (its eps, tolerance and scaling). Errors if the run does not converge.
-pub fn entropic_cost<X, Y, C>(
-    solver: &Sinkhorn,
-    mu: &DiscreteMeasure<X>,
-    nu: &DiscreteMeasure<Y>,
-    cost: &C,
-) -> Result<f64, OtError>
-where
-    X: GroundSpace,
-    Y: GroundSpace,
-    C: Cost<X, Y> + ?Sized,
-{
-    let matrix = CostMatrix::between(mu, nu, cost)?;
-    Ok(require_converged(solver.solve(mu.weights(), nu.weights(), &matrix)?)?.entropic_cost)
-}
-
-/// The solution if it converged, else [`OtError::NotConverged`].
-fn require_converged(solution: SinkhornSolution) -> Result<SinkhornSolution, OtError> {
-    if !solution.converged {
-        return Err(OtError::NotConverged {
-            iterations: solution.iterations,
-            marginal_error: solution.marginal_error,
-        });
-    }
-    Ok(solution)
-}
-
-/// The Sinkhorn divergence S_eps(mu, nu) = T_eps(mu, nu) - T_eps(mu, mu) / 2 - T_eps(nu, nu) / 2,
-/// with T_eps the entropic cost (entropy term included; POT's
-/// `empirical_sinkhorn_divergence` leaves it out). For costs such as |x - y|^2 it is >= 0 and
-/// zero only when mu = nu (Feydy et al. 2019).
-///
-/// ```
-/// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
-/// use kantorovich_ot::{sinkhorn_divergence, Sinkhorn};
-/// let line = Euclidean::new(1)?;
-/// let mu = line.uniform(vec![0.0, 1.0, 2.0])?;
-/// let nu = line.uniform(vec![0.5, 1.5, 3.0])?;
-/// let solver = Sinkhorn::new(1.0);
-/// assert!(sinkhorn_divergence(&solver, &mu, &nu, &SquaredEuclidean)? > 0.0);
-/// assert!(sinkhorn_divergence(&solver, &mu, &mu, &SquaredEuclidean)?.abs() < 1e-9);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn sinkhorn_divergence<S, C>(
-    solver: &Sinkhorn,
-    mu: &DiscreteMeasure<S>,
-    nu: &DiscreteMeasure<S>,
-    cost: &C,
-) -> Result<f64, OtError>
-where
-    S: GroundSpace,
-    C: Cost<S, S> + ?Sized,
-{
-    let cross = entropic_cost(solver, mu, nu, cost)?;
-    let self_cost = |m: &DiscreteMeasure<S>| -> Result<f64, OtError> {
-        let matrix = CostMatrix::between(m, m, cost)?;
-        Ok(require_converged(solver.solve_symmetric(m.weights(), &matrix)?)?.entropic_cost)
-    };
-    Ok(cross - 0.5 * (self_cost(mu)? + self_cost(nu)?))
 }

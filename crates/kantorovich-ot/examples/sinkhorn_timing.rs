@@ -1,0 +1,50 @@
+//! Times Sinkhorn on n = m uniform points of [0,1]^2 (the benchmark instances), stored and
+//! lazy costs: `cargo run --release -p kantorovich-ot --example sinkhorn_timing -- 5000 1e-3`.
+
+use kantorovich_core::CostMatrix;
+use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+use kantorovich_ot::{LazyCost, Sinkhorn};
+use kantorovich_testkit::cloud;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
+    let rel: f64 = args.get(2).map_or(Ok(1e-2), |s| s.parse())?;
+    let which = args.get(3).map_or("both", |s| s.as_str());
+    let plane = Euclidean::new(2)?;
+    let mu = plane.uniform(cloud(1, n, 2))?;
+    let nu = plane.uniform(cloud(2, n, 2))?;
+    let lazy = LazyCost::new(&mu, &nu, &SquaredEuclidean)?;
+    let max = kantorovich_ot::CostBackend::max_abs(&lazy);
+    let solver = Sinkhorn::new(rel * max).tolerance(1e-6).max_iterations(100_000);
+    if which != "lazy" {
+        let t = Instant::now();
+        let matrix = CostMatrix::between(&mu, &nu, &SquaredEuclidean)?;
+        let build = t.elapsed().as_secs_f64();
+        let sol = solver.solve(mu.weights(), nu.weights(), &matrix)?;
+        println!(
+            "dense n={n} eps={rel:e}*max: {:.3} s (build {build:.3} s), iterations {} (total {}), error {:.2e}, <C,P> {:.12}, T_eps {:.12}",
+            t.elapsed().as_secs_f64(),
+            sol.iterations,
+            sol.total_iterations,
+            sol.marginal_error,
+            sol.transport_cost,
+            sol.entropic_cost
+        );
+    }
+    if which != "dense" {
+        let t = Instant::now();
+        let sol = solver.solve(mu.weights(), nu.weights(), &lazy)?;
+        println!(
+            "lazy  n={n} eps={rel:e}*max: {:.3} s, iterations {} (total {}), error {:.2e}, <C,P> {:.12}, T_eps {:.12}",
+            t.elapsed().as_secs_f64(),
+            sol.iterations,
+            sol.total_iterations,
+            sol.marginal_error,
+            sol.transport_cost,
+            sol.entropic_cost
+        );
+    }
+    Ok(())
+}
