@@ -129,8 +129,10 @@ fn trace_and_observer() {
 }
 
 /// H with entropic couplings (H_eps): every iterate's objective V_eps = sum_k lambda_k T_eps is at
-/// least V* (T_eps >= <C, P_eps> >= T_0), and for small eps the result is
-/// close to the exact barycentre of translated clouds.
+/// least V* (T_eps >= <C, P_eps> >= T_0), and for small eps the result is close to the exact
+/// barycentre of translated clouds: within eps sum_k lambda_k log m_k of V*, the entropic bias of
+/// V_eps at the exact barycentre itself (T_eps(mu*, nu) <= T(mu*, nu) + eps KL(pi* | mu* x nu) and
+/// the KL of a coupling, a mutual information, is at most log m).
 #[test]
 fn entropic_h_on_translated_clouds() {
     use kantorovich::ot::Sinkhorn;
@@ -143,16 +145,14 @@ fn entropic_h_on_translated_clouds() {
         .collect();
     let problem = BarycenterProblem::new(plane, measures, vec![0.5, 0.5], SquaredEuclidean).unwrap();
     let v_star = 0.25 * 10.0; // sum_k 0.5 |t_k - tbar|^2 with tbar = (1.5, 0.5)
-    let h = FixedPointH::new(Sinkhorn::new(1e-2).tolerance(1e-8).max_iterations(100_000))
+    let eps = 1e-2;
+    let h = FixedPointH::new(Sinkhorn::new(eps).tolerance(1e-8).max_iterations(100_000))
         .max_iterations(10)
         .solve(&problem, problem.default_init())
         .unwrap();
     for r in &h.trace {
         assert!(r.objective >= v_star - 1e-9, "{} < V* = {v_star}", r.objective);
     }
-    assert!(
-        (h.objective - v_star).abs() <= 1e-2 * v_star,
-        "{} vs {v_star}",
-        h.objective
-    );
+    // eps sum_k lambda_k log m_k = 0.01 log 20 ~ 0.030 (measured: V_eps - V* ~ 0.026)
+    assert!(h.objective <= v_star + eps * 20f64.ln(), "{} vs {v_star}", h.objective);
 }
