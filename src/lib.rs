@@ -17,8 +17,11 @@
 //!   barycentres ([`GroundBarycenter`]): B(y_1..y_K) = argmin_x sum_k lambda_k c_k(x, y_k) and
 //!   a function delta with sum_k lambda_k c_k(x, y_k) >= sum_k lambda_k c_k(B(y), y_k) + delta(x, B(y));
 //! - **problem**: [`DiscreteMeasure`], [`BarycenterProblem`];
-//! - **solvers**: exact optimal transport ([`NetworkSimplex`], behind the [`Coupling`] trait) and
-//!   the fixed-point iterations [`FixedPointG`] and [`FixedPointH`].
+//! - **solvers**: exact optimal transport ([`NetworkSimplex`], behind the [`Coupling`] trait),
+//!   entropic transport ([`Sinkhorn`]) and the fixed-point iterations [`FixedPointG`] and
+//!   [`FixedPointH`]; on Sinkhorn couplings G is the entropic iteration G_eps
+//!   ([`FixedPointGEps`], with optional truncation of the glued measure), which traces
+//!   V_eps(mu) = sum_k lambda_k T_{c_k,eps}(mu, nu_k).
 //!
 //! ## Quick start
 //!
@@ -88,14 +91,15 @@
 #![warn(missing_docs)]
 
 pub use kantorovich_barycenter::{
-    BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointH, IterationRecord,
+    BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, IterationRecord,
+    NextIterate,
 };
 pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
     VectorSpace,
 };
 pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};
-pub use kantorovich_ot::{ExactSolution, NetworkSimplex, OtError};
+pub use kantorovich_ot::{ExactSolution, NetworkSimplex, OtError, Sinkhorn};
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).
 pub mod geometry {
@@ -115,8 +119,8 @@ pub mod barycenter {
 /// Everything needed to set up and solve a barycentre problem: `use kantorovich::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        BarycenterProblem, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointH, GroundBarycenter,
-        GroundSpace, NetworkSimplex, SquaredEuclidean, VectorSpace,
+        BarycenterProblem, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps, FixedPointH,
+        GroundBarycenter, GroundSpace, NetworkSimplex, Sinkhorn, SquaredEuclidean, VectorSpace,
     };
 }
 

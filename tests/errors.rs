@@ -122,3 +122,60 @@ fn too_large_glued_support_is_an_error() {
     assert_eq!(start.weights(), before.weights());
     assert!(CostMatrix::new(usize::MAX, 3, vec![]).is_err());
 }
+
+/// G's truncation threshold must be in [0, 1), and a threshold that drops every glued atom is an
+/// error, not an empty measure; plans that do not fit the problem are rejected by the map.
+#[test]
+fn bad_truncation_and_plans_are_errors() {
+    use kantorovich::barycenter::{FixedPointMap, Glue};
+    let line = Euclidean::new(1).unwrap();
+    let nus = vec![
+        line.uniform((0..10).map(f64::from).collect()).unwrap(),
+        line.uniform((0..10).map(|j| f64::from(j) + 20.0).collect()).unwrap(),
+    ];
+    let problem = BarycenterProblem::new(line, nus, vec![0.5, 0.5], SquaredEuclidean).unwrap();
+    let sinkhorn = Sinkhorn::new(1.0);
+    for tau in [-0.1, 1.0, f64::NAN, f64::INFINITY] {
+        let err = FixedPointGEps::new(sinkhorn)
+            .mass_threshold(tau)
+            .solve(&problem, problem.default_init())
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BarycenterError::Core(CoreError::InvalidParameter {
+                    name: "mass_threshold",
+                    ..
+                })
+            ),
+            "tau = {tau}: {err}"
+        );
+    }
+    // ten atoms of mass 1/10 glued with dense plans: every glued atom weighs < 1/10
+    let err = FixedPointGEps::new(sinkhorn)
+        .mass_threshold(0.1)
+        .solve(&problem, problem.default_init())
+        .unwrap_err();
+    assert!(
+        matches!(err, BarycenterError::AllMassTruncated { tau } if tau == 0.1),
+        "{err}"
+    );
+    assert!(err.to_string().contains("lower `mass_threshold`"));
+
+    let mu = problem.default_init();
+    let plans = problem.couplings(&mu, &NetworkSimplex::default()).unwrap();
+    let err = Glue::default().apply(&problem, &mu, &plans[..1]).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BarycenterError::Core(CoreError::InvalidParameter { name: "plans", .. })
+        ),
+        "{err}"
+    );
+    let other = line.uniform(vec![0.0, 1.0]).unwrap();
+    let err = Glue::default().apply(&problem, &other, &plans).unwrap_err();
+    assert!(
+        err.to_string().contains("coupling 0 is 10 x 10 but mu has 2 atoms"),
+        "{err}"
+    );
+}

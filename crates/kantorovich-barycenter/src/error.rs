@@ -35,14 +35,24 @@ pub enum BarycenterError {
     },
     /// The glued measure of G would have more atoms than allowed.
     #[error(
-        "the glued measure would have {atoms} atoms, above the limit of {limit}; \
-         raise `max_support` or use fewer / smaller measures"
+        "the glued measure would have {atoms} atoms or more, above the limit of {limit}; \
+         raise `max_support`, use fewer / smaller measures, or (entropic couplings) raise `mass_threshold`"
     )]
     SupportTooLarge {
-        /// Number of glued atoms requested.
+        /// Number of glued atoms requested: exact without truncation; with truncation, the
+        /// number produced when the enumeration stopped (a lower bound).
         atoms: u128,
         /// The configured limit.
         limit: usize,
+    },
+    /// Truncating the glued measure of G dropped every atom.
+    #[error(
+        "every glued atom has mass below the truncation threshold (mass_threshold = {tau} times the mass of mu); \
+         lower `mass_threshold`"
+    )]
+    AllMassTruncated {
+        /// The threshold tau that was used.
+        tau: f64,
     },
     /// Invalid weights, points or parameters.
     #[error(transparent)]

@@ -9,13 +9,35 @@ use kantorovich_ot::NetworkSimplex;
 /// pi^(1)..pi^(K) of mu and the target measures. [`Glue`](crate::Glue) (the map G) and [`Project`](crate::Project)
 /// (the map H) are the two shipped; a new map plugs into [`FixedPoint`] the same way.
 pub trait FixedPointMap<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>>: Sync {
-    /// M(mu), given the couplings `plans[k]` of `mu` and nu_k.
+    /// M(mu), given the couplings `plans[k]` of `mu` and nu_k, with the mass the step dropped
+    /// (0 for a map that keeps all of it).
     fn apply(
         &self,
         problem: &BarycenterProblem<X, Y, B>,
         mu: &DiscreteMeasure<X>,
         plans: &[TransportPlan],
-    ) -> Result<DiscreteMeasure<X>, BarycenterError>;
+    ) -> Result<NextIterate<X>, BarycenterError>;
+}
+
+/// What a [`FixedPointMap`] step returns: the next iterate M(mu) and the mass it dropped.
+#[derive(Debug, Clone)]
+pub struct NextIterate<X: GroundSpace> {
+    /// M(mu), a probability measure.
+    pub measure: DiscreteMeasure<X>,
+    /// The mass the step removed before renormalising, as a fraction of the mass of mu: the total
+    /// weight of the glued atoms that [`mass_threshold`](FixedPoint::mass_threshold) cut off.
+    /// 0 for the exact maps (G without truncation, H).
+    pub dropped_mass: f64,
+}
+
+impl<X: GroundSpace> NextIterate<X> {
+    /// A step that dropped no mass.
+    pub fn exact(measure: DiscreteMeasure<X>) -> Self {
+        Self {
+            measure,
+            dropped_mass: 0.0,
+        }
+    }
 }
 
 /// A barycentre solver iterating a map M from a starting measure: mu_{t+1} = M(mu_t), with the
@@ -119,6 +141,22 @@ impl<M, S> FixedPoint<M, S> {
         problem: &BarycenterProblem<X, Y, B>,
         mu: &DiscreteMeasure<X>,
     ) -> Result<DiscreteMeasure<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        B: GroundBarycenter<X, Y>,
+        M: FixedPointMap<X, Y, B>,
+        S: Coupling<X, Y, B::Cost>,
+    {
+        Ok(self.next_iterate(problem, mu)?.measure)
+    }
+
+    /// As [`step`](Self::step), also returning the mass the step dropped (see [`NextIterate`]).
+    pub fn next_iterate<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        mu: &DiscreteMeasure<X>,
+    ) -> Result<NextIterate<X>, BarycenterError>
     where
         X: GroundSpace,
         Y: GroundSpace,

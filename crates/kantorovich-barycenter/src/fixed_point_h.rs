@@ -1,6 +1,6 @@
 //! The iteration H: barycentric projections of the couplings, pushed by the ground barycentre.
 
-use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap};
+use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap, NextIterate};
 use kantorovich_core::{DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace};
 use kantorovich_ot::NetworkSimplex;
 use rayon::prelude::*;
@@ -32,8 +32,8 @@ impl<X: GroundSpace, Y: VectorSpace, B: GroundBarycenter<X, Y>> FixedPointMap<X,
         problem: &BarycenterProblem<X, Y, B>,
         mu: &DiscreteMeasure<X>,
         plans: &[TransportPlan],
-    ) -> Result<DiscreteMeasure<X>, BarycenterError> {
-        project(problem, mu, plans)
+    ) -> Result<NextIterate<X>, BarycenterError> {
+        project(problem, mu, plans).map(NextIterate::exact)
     }
 }
 

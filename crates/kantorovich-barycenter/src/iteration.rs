@@ -1,6 +1,6 @@
 //! The loop shared by the fixed-point iterations: evaluate V, record, stop or step.
 
-use crate::{BarycenterError, BarycenterProblem};
+use crate::{BarycenterError, BarycenterProblem, NextIterate};
 use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
 use std::time::{Duration, Instant};
 
@@ -9,10 +9,15 @@ use std::time::{Duration, Instant};
 pub struct IterationRecord {
     /// t: the record describes the iterate mu_t (t = 0 is the initial measure).
     pub iteration: usize,
-    /// V(mu_t) = sum_k lambda_k T_{c_k}(mu_t, nu_k).
+    /// V(mu_t) = sum_k lambda_k T_{c_k}(mu_t, nu_k), with T_{c_k} the value the coupling solver
+    /// reports: the exact transport cost for an exact solver, the entropic cost T_{c_k,eps} (so
+    /// V_eps) for [`Sinkhorn`](kantorovich_ot::Sinkhorn).
     pub objective: f64,
     /// Number of atoms of positive weight of mu_t.
     pub support_size: usize,
+    /// The mass dropped by truncation in the step mu_{t-1} -> mu_t, as a fraction of the mass of
+    /// mu_{t-1} (see [`NextIterate::dropped_mass`]); 0 for mu_0 and for exact maps.
+    pub dropped_mass: f64,
     /// Time since the solver started, when V(mu_t) was known.
     pub elapsed: Duration,
 }
@@ -70,7 +75,7 @@ where
     Y: GroundSpace,
     B: GroundBarycenter<X, Y>,
     S: Coupling<X, Y, B::Cost>,
-    F: FnMut(&DiscreteMeasure<X>, &[TransportPlan]) -> Result<DiscreteMeasure<X>, BarycenterError>,
+    F: FnMut(&DiscreteMeasure<X>, &[TransportPlan]) -> Result<NextIterate<X>, BarycenterError>,
     O: FnMut(&IterationRecord),
 {
     stopping.check()?;
@@ -81,6 +86,7 @@ where
     let mut converged = false;
     let mut steps = 0;
     let mut previous_plans: Option<Vec<TransportPlan>> = None;
+    let mut dropped_mass = 0.0;
     loop {
         // The couplings of the previous iterate warm-start those of this one (H keeps the
         // weights, so they stay feasible; the solver ignores hints that do not fit).
@@ -90,6 +96,7 @@ where
             iteration: steps,
             objective,
             support_size: mu.support_size(),
+            dropped_mass,
             elapsed: start.elapsed(),
         };
         observer(&record);
@@ -107,7 +114,9 @@ where
         if steps == stopping.max_iterations {
             break;
         }
-        mu = step(&mu, &plans)?;
+        let next = step(&mu, &plans)?;
+        mu = next.measure;
+        dropped_mass = next.dropped_mass;
         previous_plans = Some(plans);
         steps += 1;
     }
