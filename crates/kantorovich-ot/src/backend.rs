@@ -211,9 +211,8 @@ impl CostBackend for CostMatrix {
             with_simd(
                 #[inline(always)]
                 || {
-                    for i in 0..n {
+                    for (i, &ui) in u.iter().enumerate() {
                         let c = &self.row(i)[j0..j0 + o.len()];
-                        let ui = u[i];
                         for ((s, &vj), &cij) in o.iter_mut().zip(vb).zip(c) {
                             *s += exp(ui + vj - cij * inv_eps);
                         }
@@ -254,7 +253,6 @@ impl CostBackend for CostMatrix {
 /// assert!((sol.transport_cost - 1.0).abs() < 1e-6); // each point moves up by 1
 /// # Ok::<(), kantorovich_ot::OtError>(())
 /// ```
-#[derive(Debug)]
 pub struct LazyCost<'a, X: GroundSpace, Y: GroundSpace, C: ?Sized> {
     x_space: &'a X,
     x_points: &'a X::Storage,
@@ -264,6 +262,16 @@ pub struct LazyCost<'a, X: GroundSpace, Y: GroundSpace, C: ?Sized> {
     rows: usize,
     cols: usize,
     max_abs: f64,
+}
+
+impl<X: GroundSpace, Y: GroundSpace, C: ?Sized> std::fmt::Debug for LazyCost<'_, X, Y, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyCost")
+            .field("rows", &self.rows)
+            .field("cols", &self.cols)
+            .field("max_abs", &self.max_abs)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a, X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> LazyCost<'a, X, Y, C> {

@@ -40,7 +40,7 @@ pub(crate) const BLOCK: usize = 256;
 pub(crate) fn exp(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     // ln 2 split so that k * LN2_HI is exact for |k| < 2^11
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_HI: f64 = 0.693_147_180_369_123_8;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // adding 1.5 * 2^52 rounds to an integer held in the low mantissa bits
     const ROUND: f64 = 6_755_399_441_055_744.0;

@@ -1,4 +1,4 @@
-//! Exact discrete optimal transport for kantorovich.
+//! Discrete optimal transport for kantorovich: exact (network simplex) and entropic (Sinkhorn).
 //!
 //! # The problem
 //!
@@ -73,6 +73,43 @@
 //!         assert!(sol.f[i] + sol.g[j] <= cost.get(i, j) + 1e-12);
 //!     }
 //! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Entropic transport
+//!
+//! [`Sinkhorn`] solves the regularised problem
+//!
+//! ```text
+//! T_eps(mu, nu) = min over P >= 0 with P 1 = a, P^T 1 = b of  <C, P> + eps KL(P | a b^T)
+//! ```
+//!
+//! by log-domain Sinkhorn iterations on the dual potentials (f, g), with epsilon-scaling and a
+//! safeguarded over-relaxation; it stops on the L1 error of the marginals and says whether it
+//! converged. The cost reaches it through a [`CostBackend`]: a stored [`CostMatrix`](kantorovich_core::CostMatrix)
+//! (any cost, n m numbers) or the matrix-free [`LazyCost`] (costs evaluated inside the
+//! reductions, memory O(n + m), for problems whose matrix does not fit in memory). The inner
+//! loops are vectorised (AVX2 and FMA when the CPU has them) and parallel over rows or columns.
+//! [`entropic_cost`] and [`sinkhorn_divergence`] work on measures, and `Sinkhorn` is a
+//! [`Coupling`](kantorovich_core::Coupling), so the barycentre iterations run on entropic plans.
+//!
+//! ```
+//! use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+//! use kantorovich_ot::{LazyCost, NetworkSimplex, Sinkhorn};
+//! use kantorovich_core::CostMatrix;
+//!
+//! let line = Euclidean::new(1)?;
+//! let mu = line.uniform(vec![0.0, 1.0, 2.0])?;
+//! let nu = line.uniform(vec![0.5, 1.5, 2.5])?;
+//! let lazy = LazyCost::new(&mu, &nu, &SquaredEuclidean)?;
+//! let sol = Sinkhorn::new(1e-3).tolerance(1e-12).solve(mu.weights(), nu.weights(), &lazy)?;
+//! assert!(sol.converged);
+//! // T_0 <= <C, P_eps> <= T_eps <= T_0 + eps log 3
+//! let matrix = CostMatrix::between(&mu, &nu, &SquaredEuclidean)?;
+//! let t0 = NetworkSimplex::default().solve(mu.weights(), nu.weights(), &matrix)?.cost;
+//! assert!((t0 - 0.25).abs() < 1e-12);
+//! assert!(t0 <= sol.transport_cost + 1e-12 && sol.transport_cost <= sol.entropic_cost);
+//! assert!(sol.entropic_cost <= t0 + 1e-3 * 3f64.ln());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]

@@ -22,12 +22,23 @@ use kantorovich_core::{try_vec_with_capacity, CoreError};
 ///
 /// Each iteration applies both updates (so the column marginals are exact after it) and the run
 /// stops when the L1 error of the row marginals, sum_i |sum_j P_ij - a_i|, is at most
-/// `tolerance` times the mass. Every log-sum-exp is shifted by its maximum, so no exponential
-/// overflows or underflows to a wrong answer, down to eps = 1e-4 max|C| and below.
+/// `tolerance` times the mass. Each log-sum-exp is first summed in one pass relative to the
+/// current potentials (its terms are then at most max(a_i / b_j), so nothing overflows); a sum
+/// outside [1e-250, 1e250] is recomputed shifted by its largest term. No exponential overflows
+/// or underflows to a wrong answer, down to eps = 1e-4 max|C| and below.
 ///
 /// **Epsilon-scaling** (on by default): eps is annealed geometrically, by `scaling_factor`, from
-/// max|C| down to the target, with a few iterations at each intermediate value warm-starting the
-/// potentials; this takes far fewer iterations than starting at a small eps.
+/// max|C| down to the target, with a few iterations at each intermediate value (until the
+/// marginal error is below 1e-2, at most 100) warm-starting the potentials.
+///
+/// **Over-relaxation** (on by default, see [`relaxation`](Sinkhorn::relaxation)): at the target
+/// eps the updates become f <- (1 - omega) f + omega T(g) with omega in [1, 1.95] estimated from
+/// the observed convergence rate; at eps = 1e-3 max|C| this takes about 5 to 7 times fewer
+/// iterations than plain Sinkhorn. The run always ends on plain updates, so the column
+/// marginals are exact when it stops.
+///
+/// **Cost back-ends**: [`solve`](Sinkhorn::solve) takes any [`CostBackend`]: a stored
+/// [`CostMatrix`](kantorovich_core::CostMatrix) or the matrix-free [`LazyCost`](crate::LazyCost).
 ///
 /// Hitting `max_iterations` is not an error: the solution says so with `converged = false` and
 /// its `marginal_error`.
@@ -331,7 +342,7 @@ impl Relaxation {
             if err <= tol {
                 // finish with plain updates
                 self.stop();
-            } else if !(err <= 10.0 * best) {
+            } else if err.is_nan() || err > 10.0 * best {
                 let (cf, cg, _) = self.checkpoint.take().expect("set with omega");
                 f.copy_from_slice(&cf);
                 g.copy_from_slice(&cg);
@@ -394,7 +405,7 @@ fn best_omega(r: f64) -> f64 {
 /// Iterations allowed at each intermediate eps of the scaling schedule.
 const STAGE_ITERATIONS: usize = 100;
 /// Marginal error at which an intermediate eps is left for the next one.
-const STAGE_TOLERANCE: f64 = 3e-2;
+const STAGE_TOLERANCE: f64 = 1e-2;
 
 /// out = x * inv_eps (+ shift).
 fn scaled(out: &mut [f64], x: &[f64], inv_eps: f64, shift: Option<&[f64]>) {
