@@ -296,15 +296,18 @@ impl Sinkhorn {
 /// omega - 1 near the solution instead of the plain rate r, for the best omega = 2 / (1 +
 /// sqrt(1 - r)). r is measured on plain iterations (the ratio of marginal errors over a window),
 /// then omega is set from it. Safeguards: the potentials are checkpointed, and an error that
-/// grows tenfold past the checkpoint restores it and returns to plain updates for good; once the
-/// error is below the tolerance, plain updates finish the run so that the column marginals are
-/// exact when it stops.
+/// grows [`GROWTH_LIMIT`] times past the checkpoint, or is still rising after [`PATIENCE`]
+/// iterations, restores it and returns to plain updates for good; once the error is below the
+/// tolerance, plain updates finish the run so that the column marginals are exact when it
+/// stops.
 struct Relaxation {
     enabled: bool,
     omega: f64,
     plain_errors: Vec<f64>,
     relaxed_errors: Vec<f64>,
     checkpoint: Option<(Vec<f64>, Vec<f64>, f64)>,
+    since_checkpoint: usize,
+    peak: f64,
     last_omega: f64,
 }
 
@@ -312,6 +315,10 @@ struct Relaxation {
 const RATE_WINDOW: usize = 10;
 /// Plain iterations before the estimate (skipping the fast start of a stage).
 const RATE_WARMUP: usize = 10;
+/// A relaxed error this many times the checkpoint's is divergence: restore, go plain.
+const GROWTH_LIMIT: f64 = 1e3;
+/// Relaxed iterations after which an error above the checkpoint's must be past its peak.
+const PATIENCE: usize = 50;
 /// Largest relaxation used.
 const MAX_OMEGA: f64 = 1.95;
 
@@ -323,6 +330,8 @@ impl Relaxation {
             plain_errors: Vec::new(),
             relaxed_errors: Vec::new(),
             checkpoint: None,
+            since_checkpoint: 0,
+            peak: 0.0,
             last_omega: 1.0,
         }
     }
@@ -339,10 +348,18 @@ impl Relaxation {
         }
         if self.omega > 1.0 {
             let (_, _, best) = self.checkpoint.as_ref().expect("set with omega");
+            let best = *best;
+            self.since_checkpoint += 1;
+            self.peak = self.peak.max(err);
+            // SOR may first raise the error (its iteration matrix is not normal) before it
+            // falls at the rate omega - 1: allow a large transient, but not divergence
+            let diverging = err.is_nan() || err > GROWTH_LIMIT * best;
+            // still at its peak after PATIENCE iterations: the transient is not passing
+            let stalled = self.since_checkpoint > PATIENCE && err > best && err >= self.peak;
             if err <= tol {
                 // finish with plain updates
                 self.stop();
-            } else if err.is_nan() || err > 10.0 * best {
+            } else if diverging || stalled {
                 let (cf, cg, _) = self.checkpoint.take().expect("set with omega");
                 f.copy_from_slice(&cf);
                 g.copy_from_slice(&cg);
@@ -350,6 +367,7 @@ impl Relaxation {
             } else {
                 if err < 0.1 * best {
                     self.checkpoint = Some((f.to_vec(), g.to_vec(), err));
+                    self.since_checkpoint = 0;
                 }
                 self.refine(err);
             }
@@ -362,6 +380,7 @@ impl Relaxation {
                 if r > 0.5 && r < 1.0 {
                     self.omega = best_omega(r);
                     self.checkpoint = Some((f.to_vec(), g.to_vec(), err));
+                    self.since_checkpoint = 0;
                 }
             }
         }
