@@ -99,7 +99,10 @@ pub use kantorovich_core::{
     VectorSpace,
 };
 pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};
-pub use kantorovich_ot::{ExactSolution, NetworkSimplex, OtError, Sinkhorn};
+pub use kantorovich_ot::{
+    entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
+    SinkhornSolution,
+};
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).
 pub mod geometry {

@@ -1,5 +1,11 @@
-//! Times Sinkhorn on n = m uniform points of [0,1]^2 (the benchmark instances), stored and
-//! lazy costs: `cargo run --release -p kantorovich-ot --example sinkhorn_timing -- 5000 1e-3`.
+//! Times Sinkhorn once on n = m uniform points of [0,1]^2 (the benchmark instances: `cloud(1, n,
+//! 2)`, `cloud(2, n, 2)`, eps relative to max C, tolerance 1e-6) with the stored and/or lazy cost,
+//! and prints the peak resident memory of the process (Linux):
+//!
+//! ```text
+//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|both]
+//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- 100000 1e-2 lazy
+//! ```
 
 use kantorovich_core::CostMatrix;
 use kantorovich_geometry::{Euclidean, SquaredEuclidean};
@@ -15,8 +21,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plane = Euclidean::new(2)?;
     let mu = plane.uniform(cloud(1, n, 2))?;
     let nu = plane.uniform(cloud(2, n, 2))?;
+    let t = Instant::now();
     let lazy = LazyCost::new(&mu, &nu, &SquaredEuclidean)?;
     let max = kantorovich_ot::CostBackend::max_abs(&lazy);
+    let check = t.elapsed().as_secs_f64();
     let solver = Sinkhorn::new(rel * max).tolerance(1e-6).max_iterations(100_000);
     if which != "lazy" {
         let t = Instant::now();
@@ -37,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let sol = solver.solve(mu.weights(), nu.weights(), &lazy)?;
         println!(
-            "lazy  n={n} eps={rel:e}*max: {:.3} s, iterations {} (total {}), error {:.2e}, <C,P> {:.12}, T_eps {:.12}",
+            "lazy  n={n} eps={rel:e}*max: {:.3} s (+ {check:.3} s to build the lazy cost), iterations {} (total {}), error {:.2e}, <C,P> {:.12}, T_eps {:.12}",
             t.elapsed().as_secs_f64(),
             sol.iterations,
             sol.total_iterations,
@@ -46,5 +54,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sol.entropic_cost
         );
     }
+    println!("peak resident memory: {}", peak_memory());
     Ok(())
+}
+
+/// VmHWM from /proc/self/status (the peak resident set size), or "n/a".
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_string()))
+        .unwrap_or_else(|| "n/a".into())
 }
