@@ -35,11 +35,11 @@ impl Cost<Euclidean, Euclidean> for SquaredEuclidean {
     fn check_spaces(&self, x_space: &Euclidean, y_space: &Euclidean) -> Result<(), CoreError> {
         same_dimension(x_space, y_space)
     }
-    #[inline]
+    #[inline(always)]
     fn cost_to_many(&self, x: &[f64], _: &Euclidean, ys: &Vec<f64>, start: usize, out: &mut [f64]) {
         distances_to_many(x, ys, start, out);
     }
-    #[inline]
+    #[inline(always)]
     fn cost_from_many(&self, _: &Euclidean, xs: &Vec<f64>, start: usize, y: &[f64], out: &mut [f64]) {
         // |x - y|^2 is symmetric
         distances_to_many(y, xs, start, out);

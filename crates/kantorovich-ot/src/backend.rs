@@ -1,6 +1,6 @@
 //! How Sinkhorn reads the cost: a stored matrix, or costs evaluated on the fly.
 
-use crate::kernel::{exp, max_exponent, sum_exp, sum_exp_moment, trustworthy, with_simd, BLOCK};
+use crate::kernel::{exp, max_exponent, sum_exp, sum_exp_in_place, sum_exp_moment, trustworthy, with_simd, BLOCK};
 use crate::OtError;
 use kantorovich_core::{Cost, CostMatrix, DiscreteMeasure, GroundSpace};
 use rayon::prelude::*;
@@ -59,7 +59,14 @@ pub trait CostBackend: Sync {
     fn row_log_sum_exp(&self, u: &[f64], v: &[f64], inv_eps: f64, out: &mut [f64]) {
         let len = self.cols();
         let line = |i: usize, o: &mut f64| {
-            *o = line_log_sum_exp(u[i], v, inv_eps, len, |j0, c| self.fill_row(i, j0, c));
+            *o = line_log_sum_exp(
+                u[i],
+                v,
+                inv_eps,
+                len,
+                #[inline(always)]
+                |j0, c: &mut [f64]| self.fill_row(i, j0, c),
+            );
         };
         for_each_line(self.rows() * len, out, line);
     }
@@ -67,7 +74,14 @@ pub trait CostBackend: Sync {
     fn col_log_sum_exp(&self, u: &[f64], v: &[f64], inv_eps: f64, out: &mut [f64]) {
         let len = self.rows();
         let line = |j: usize, o: &mut f64| {
-            *o = line_log_sum_exp(v[j], u, inv_eps, len, |i0, c| self.fill_col(j, i0, c));
+            *o = line_log_sum_exp(
+                v[j],
+                u,
+                inv_eps,
+                len,
+                #[inline(always)]
+                |i0, c: &mut [f64]| self.fill_col(j, i0, c),
+            );
         };
         for_each_line(self.cols() * len, out, line);
     }
@@ -145,7 +159,7 @@ fn line_log_sum_exp_body(shift: f64, w: &[f64], inv_eps: f64, len: usize, fill: 
     for t0 in (0..len).step_by(BLOCK) {
         let c = &mut buf[..BLOCK.min(len - t0)];
         fill(t0, c);
-        s += sum_exp(shift, &w[t0..t0 + c.len()], c, inv_eps);
+        s += sum_exp_in_place(shift, &w[t0..t0 + c.len()], c, inv_eps);
     }
     if trustworthy(s) {
         return s.ln();
@@ -163,7 +177,7 @@ fn line_log_sum_exp_body(shift: f64, w: &[f64], inv_eps: f64, len: usize, fill: 
     for t0 in (0..len).step_by(BLOCK) {
         let c = &mut buf[..BLOCK.min(len - t0)];
         fill(t0, c);
-        s += sum_exp(-max, &w[t0..t0 + c.len()], c, inv_eps);
+        s += sum_exp_in_place(-max, &w[t0..t0 + c.len()], c, inv_eps);
     }
     shift + max + s.ln()
 }
@@ -345,12 +359,13 @@ impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> CostBackend for Laz
     fn cols(&self) -> usize {
         self.cols
     }
-    #[inline]
+    // always inlined, so that the cost is evaluated inside the vectorised reductions
+    #[inline(always)]
     fn fill_row(&self, i: usize, j0: usize, out: &mut [f64]) {
         let x = self.x_space.point(self.x_points, i);
         self.cost.cost_to_many(x, self.y_space, self.y_points, j0, out);
     }
-    #[inline]
+    #[inline(always)]
     fn fill_col(&self, j: usize, i0: usize, out: &mut [f64]) {
         let y = self.y_space.point(self.y_points, j);
         self.cost.cost_from_many(self.x_space, self.x_points, i0, y, out);

@@ -93,6 +93,17 @@ pub(crate) fn sum_exp(shift: f64, w: &[f64], c: &[f64], inv_eps: f64) -> f64 {
     total
 }
 
+/// As [`sum_exp`] for one block of costs `c`, which is overwritten by the terms (saves a
+/// buffer where the costs were computed just for this sum).
+#[inline(always)]
+pub(crate) fn sum_exp_in_place(shift: f64, w: &[f64], c: &mut [f64], inv_eps: f64) -> f64 {
+    debug_assert_eq!(w.len(), c.len());
+    for (ct, &wt) in c.iter_mut().zip(w) {
+        *ct = exp(shift + wt - *ct * inv_eps);
+    }
+    sum(c)
+}
+
 /// As [`sum_exp`], also returning sum_t exp(..) * c_t, for a block of at most [`BLOCK`] terms.
 #[inline(always)]
 pub(crate) fn sum_exp_moment(shift: f64, w: &[f64], c: &[f64], inv_eps: f64) -> (f64, f64) {
@@ -167,6 +178,8 @@ mod tests {
         let direct: f64 = w.iter().zip(&c).map(|(w, c)| (0.3 + w - c * 2.0).exp()).sum();
         let moment: f64 = w.iter().zip(&c).map(|(w, c)| (0.3 + w - c * 2.0).exp() * c).sum();
         assert!((sum_exp(0.3, &w, &c, 2.0) - direct).abs() < 1e-13 * direct);
+        let mut terms = c.clone();
+        assert!((sum_exp_in_place(0.3, &w, &mut terms, 2.0) - direct).abs() < 1e-13 * direct);
         let (s, sc) = (0..537).step_by(BLOCK).fold((0.0, 0.0), |(s, sc), t0| {
             let t1 = (t0 + BLOCK).min(537);
             let (a, b) = sum_exp_moment(0.3, &w[t0..t1], &c[t0..t1], 2.0);
