@@ -20,9 +20,12 @@ Instances (the generator of scripts/pot_bench.py and crates/kantorovich-testkit)
 Every measurement runs in a fresh child process (multiprocessing, 'spawn'), so that its peak
 resident memory is its own: peak_rss_bytes is the child's resource.getrusage(RUSAGE_SELF)
 .ru_maxrss (KiB on Linux, reported in bytes) read right after the timed calls, and includes the
-interpreter, the libraries, the instance and M; rss_before_solve_bytes is the same high-water
-mark read just before the first solver call (instance and M built), so the difference is what
-the solver itself added at its peak (its output included). Note that `import ot` also imports
+interpreter, the libraries, the instance and M (and it is a high-water mark: building M with
+direct differences briefly holds 3 n m doubles); rss_before_solve_bytes is the resident size
+(/proc/self/statm) just before the first solver call, instance and M built, so k_measured =
+(peak - before) / (8 n m) is what the solver itself added at its peak, in n x m doubles (its
+output included). (The committed scripts/results JSON of commit dba424c read the high-water
+mark there instead, so its k_measured is too small by up to 2: see its "note".) Note that `import ot` also imports
 torch, geomloss and pykeops when they are installed (ot.bregman._geomloss), which adds some
 0.5 GiB to every child's baseline; the difference is unaffected. Times are time.perf_counter around
 the call alone; seconds is the best of the repetitions run (all are in `times`): R = 3 for
@@ -155,6 +158,12 @@ def max_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
+def current_rss_bytes():
+    """Resident memory now (/proc/self/statm), not the high-water mark."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def kl_to_product(plan, a, b):
     prod = a[:, None] * b[None, :]
     pos = plan > 0
@@ -196,7 +205,7 @@ def measure_pot(n, rel, stop_thr, repetitions):
     x, y, a, b = instance(n)
     m_cost = sq_euclidean_cost(x, y)
     eps = rel * float(m_cost.max())
-    before = max_rss_bytes()
+    before = current_rss_bytes()
     caught_all = []
 
     def solve():
@@ -237,9 +246,8 @@ def measure_geomloss(n, rel, scaling, backend, repetitions):
     x, y, a, b = instance(n)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     at, bt = torch.from_numpy(a), torch.from_numpy(b)
-    max_cost = float(sq_euclidean_cost(x, y).max()) if n <= 5000 else None
-    if max_cost is None:  # same value, without an n x n matrix in this process
-        max_cost = max(float(((x[i] - y) ** 2).sum(axis=1).max()) for i in range(n))
+    # max(M) row by row: the same value, without n x n arrays before the measured solve
+    max_cost = max(float(((x[i] - y) ** 2).sum(axis=1).max()) for i in range(n))
     eps = rel * max_cost
     blur = math.sqrt(eps / 2.0)
     kwargs = dict(p=2, blur=blur, scaling=scaling, debias=False, backend=backend)
@@ -247,7 +255,7 @@ def measure_geomloss(n, rel, scaling, backend, repetitions):
     if backend == "online":  # compile the KeOps kernels outside the timed region
         xs, ys, ws = xt[:50], yt[:50], torch.full((50,), 1.0 / 50, dtype=torch.float64)
         loss(ws, xs, ws, ys)
-    before = max_rss_bytes()
+    before = current_rss_bytes()
     times, value = timed_runs(lambda: loss(at, xt, bt, yt), repetitions)
     peak = max_rss_bytes()
     diameter = max_diameter(xt, yt)
@@ -467,7 +475,7 @@ def main(argv=None):
     for n in sizes:
         reps = repetitions_for(n, args)
         base = {"n": n, "m": n, "d": 2, "repetitions_requested": reps}
-        cm_mem = BASE_RSS + 2 * 8.0 * n * n
+        cm_mem = BASE_RSS + 3 * 8.0 * n * n  # M plus two n x n temporaries
         if cm_mem > args.memory_budget_gb * 2**30:
             record(dict(base, name="cost_matrix", status="skipped",
                         skip_reason="estimated memory %.1f GiB" % (cm_mem / 2**30)))
