@@ -16,7 +16,38 @@ Instances use the splitmix64 `cloud(seed, n, d)` generator shared with the Rust 
 - tests/fixtures/pot_free_support.txt: ot.lp.free_support_barycenter (the iteration H for the
   squared Euclidean cost) on K = 3 measures of 20 points in [0,1]^2, weights (0.5, 0.3, 0.2),
   X_init = cloud(30, 20, 2), exactly 10 iterations (stopThr=-1), with the final points and V.
+- tests/fixtures/pot_sinkhorn_divergence.txt: the pieces of the Sinkhorn divergence
+  S_eps(mu, nu) = T_eps(mu, nu) - T_eps(mu, mu) / 2 - T_eps(nu, nu) / 2 on five instances
+  (mu = cloud(seed_x, n, d), nu = cloud(seed_y, m, d); uniform weights, or w = cloud(seed + 100,
+  k, 1) + 0.1 divided by its sum taken left to right, as DiscreteMeasure::new does; eps absolute,
+  eps = rel * max C_xy with C from direct differences (sqdist), and C_xx, C_yy likewise). For each
+  of the three pairs (ab = (mu, nu), aa = (mu, mu), bb = (nu, nu)):
+    transport_*  <C, P> of ot.sinkhorn2(method='sinkhorn_log', stopThr=1e-14, numItermax=1e6);
+    entropic_*   T_eps = <C, P> + eps KL(P | p q^T) with KL(P | Q) = sum P log(P / Q) - sum P
+                 + sum Q computed here from the plan of ot.sinkhorn(method='sinkhorn_log', same
+                 settings, log=True) (0 log 0 = 0), checked against the dual value
+                 sum p f + sum q g - eps (sum P - 1), f = eps (log_u - log p), g likewise.
+  POT's sinkhorn_log stops on the Euclidean norm of the column-marginal violation, checked every
+  10 iterations (its row marginals are exact after each iteration); every run here converges
+  (warnings are errors). The entropic divergence itself is not in the file: a test assembles it
+  from the entropic_* columns.
+    empirical    ot.bregman.empirical_sinkhorn_divergence(x, y, eps, a, b,
+                 method='sinkhorn_log', stopThr=1e-14, numIterMax=1e6). In POT 0.9.7.post1 it
+                 returns max(0, <C,P>_ab - (<C,P>_aa + <C,P>_bb) / 2): three empirical_sinkhorn2
+                 values, each the <C, P> of sinkhorn2, so WITHOUT the entropy terms, clipped at 0
+                 (not the debiased entropic divergence of Feydy et al.). It builds its costs with
+                 ot.dist, i.e. the expansion |x|^2 + |y|^2 - 2 x.y clipped at 0 (and with an exact
+                 zero diagonal for the self terms, whose two arguments are the same array), not
+                 direct differences; its default solver is method='sinkhorn' (kwargs reach
+                 sinkhorn2), default numIterMax=10000 and stopThr=1e-9, overridden here. The
+                 expansion moves each cost entry by a few ulps of |x|^2 + |y|^2 (<= ~1e-15 for
+                 points of [0,1]^3), so <C, P> by <= ~1e-15 (1 + max C / eps) <= ~1e-13 with eps
+                 >= 0.01 max C; on these instances the value agrees with the one assembled from
+                 the transport_* columns to ~1e-15 relative (checked here at 1e-12), and the Rust
+                 test compares it at 1e-10 relative.
 """
+
+import warnings
 
 import numpy as np
 import ot
@@ -91,6 +122,84 @@ def sinkhorn_fixtures():
     return lines
 
 
+def sequential_normalised(w):
+    """w / sum(w), the sum taken left to right (as kantorovich's DiscreteMeasure::new)."""
+    total = 0.0
+    for v in w:
+        total += float(v)
+    return np.asarray(w, dtype=float) / total
+
+
+def kl_to_product(p_plan, p, q):
+    """KL(P | p q^T) = sum P log(P / (p q^T)) - sum P + sum p q^T, with 0 log 0 = 0."""
+    prod = p[:, None] * q[None, :]
+    pos = p_plan > 0
+    return float(np.sum(p_plan[pos] * np.log(p_plan[pos] / prod[pos])) - p_plan.sum() + prod.sum())
+
+
+DIV_STOP = 1e-14
+DIV_MAX_ITER = 1_000_000
+
+
+def entropic_pieces(p, q, c, eps):
+    """(<C, P>, T_eps) of POT's sinkhorn_log solution, with the consistency checks."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Sinkhorn did not converge" must not pass silently
+        transport = float(ot.sinkhorn2(p, q, c, eps, method="sinkhorn_log", stopThr=DIV_STOP,
+                                       numItermax=DIV_MAX_ITER))
+        plan, log = ot.sinkhorn(p, q, c, eps, method="sinkhorn_log", stopThr=DIV_STOP,
+                                numItermax=DIV_MAX_ITER, log=True)
+    direct = float(np.sum(c * plan))
+    assert abs(direct - transport) <= 1e-14 * transport, (direct, transport)
+    entropic = direct + eps * kl_to_product(plan, p, q)
+    f = eps * (log["log_u"] - np.log(p))
+    g = eps * (log["log_v"] - np.log(q))
+    dual = float(p @ f + q @ g) - eps * (float(plan.sum()) - 1.0)
+    assert abs(entropic - dual) <= 1e-12 * entropic, (entropic, dual)
+    assert np.abs(plan.sum(axis=1) - p).sum() <= 1e-13 and np.abs(plan.sum(axis=0) - q).sum() <= 1e-13
+    return transport, entropic
+
+
+def divergence_fixtures():
+    lines = [
+        "# seed_x seed_y n m d random_weights rel eps transport_ab transport_aa transport_bb"
+        " entropic_ab entropic_aa entropic_bb empirical",
+        "# random_weights 0: uniform; 1: w = cloud(seed + 100, k, 1) + 0.1, normalised."
+        " eps = rel * max C_xy (absolute).",
+        "# transport_*: ot.sinkhorn2(method='sinkhorn_log'); entropic_*: <C,P> + eps KL(P | p q^T)"
+        " from ot.sinkhorn's plan;",
+        "# empirical: ot.bregman.empirical_sinkhorn_divergence = max(0, <C,P>_ab - (<C,P>_aa +"
+        " <C,P>_bb) / 2), no entropy terms, ot.dist costs.",
+    ]
+    for (sx, sy, n, m, d, random_weights, rel) in [
+        (21, 22, 10, 12, 2, 0, 0.5),
+        (23, 24, 30, 25, 3, 1, 0.1),
+        (25, 26, 50, 50, 2, 1, 0.05),
+        (27, 28, 40, 35, 3, 0, 0.1),
+        (29, 30, 50, 40, 2, 1, 0.01),
+    ]:
+        x, y = cloud(sx, n, d), cloud(sy, m, d)
+        if random_weights:
+            a = sequential_normalised(cloud(sx + 100, n, 1).ravel() + 0.1)
+            b = sequential_normalised(cloud(sy + 100, m, 1).ravel() + 0.1)
+        else:
+            a, b = np.full(n, 1 / n), np.full(m, 1 / m)
+        c_ab = sqdist(x, y)
+        eps = rel * float(c_ab.max())
+        t_ab, e_ab = entropic_pieces(a, b, c_ab, eps)
+        t_aa, e_aa = entropic_pieces(a, a, sqdist(x, x), eps)
+        t_bb, e_bb = entropic_pieces(b, b, sqdist(y, y), eps)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            empirical = float(ot.bregman.empirical_sinkhorn_divergence(
+                x, y, eps, a=a, b=b, method="sinkhorn_log", stopThr=DIV_STOP, numIterMax=DIV_MAX_ITER))
+        transport_div = t_ab - 0.5 * (t_aa + t_bb)
+        assert abs(empirical - max(0.0, transport_div)) <= 1e-12 * abs(transport_div), (empirical, transport_div)
+        values = [t_ab, t_aa, t_bb, e_ab, e_aa, e_bb, empirical]
+        lines.append(f"instance {sx} {sy} {n} {m} {d} {random_weights} {rel!r} {eps!r} " + fmt(values))
+    return lines
+
+
 def main():
     header = f"# generated by scripts/make_fixtures.py with POT {ot.__version__}"
     with open("tests/fixtures/pot_emd.txt", "w") as f:
@@ -99,6 +208,8 @@ def main():
         f.write("\n".join([header] + sinkhorn_fixtures()) + "\n")
     with open("tests/fixtures/pot_free_support.txt", "w") as f:
         f.write("\n".join([header] + free_support_fixture()) + "\n")
+    with open("tests/fixtures/pot_sinkhorn_divergence.txt", "w") as f:
+        f.write("\n".join([header] + divergence_fixtures()) + "\n")
 
 
 if __name__ == "__main__":
