@@ -3,10 +3,19 @@
 # same instances, in the same run. Dev-time only (needs Python with POT: see requirements-bench.txt).
 #
 #   pip install -r scripts/requirements-bench.txt
-#   bash scripts/benchmarks.sh            # writes target/bench_table.md
+#   bash scripts/benchmarks.sh            # writes target/bench_table.md and target/sinkhorn_table.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo bench --bench exact_ot --bench barycenter
 python3 scripts/pot_bench.py --out target/pot_bench.json
 python3 scripts/bench_table.py --criterion target/criterion --pot target/pot_bench.json --out target/bench_table.md
 cat target/bench_table.md
+
+# Entropic OT (issue 3): criterion Sinkhorn benches, then POT's sinkhorn_log on the same instances
+# (one repetition each; calls estimated above 600 s are skipped and listed as such).
+cargo bench --bench sinkhorn
+python3 scripts/pot_sinkhorn_bench.py --sizes 1000,5000 --repetitions 1 --no-geomloss --time-budget 600 \
+    --out target/pot_sinkhorn_bench.json
+python3 scripts/sinkhorn_table.py --criterion target/criterion --pot target/pot_sinkhorn_bench.json \
+    --out target/sinkhorn_table.md
+cat target/sinkhorn_table.md
