@@ -200,7 +200,7 @@ impl Sinkhorn {
             let mut iterations = 0;
             // over-relaxation only at the target eps (the stages before it stop early anyway)
             let mut relax = Relaxation::new(last && !symmetric && self.relaxation);
-            let err = loop {
+            let (err, exact_columns) = loop {
                 // Row pass: with P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps), row_lse_i is
                 // log(sum_j P_ij / a_i): both the row marginal error and the f update.
                 scaled(&mut u, &f, inv_eps, None);
@@ -215,9 +215,13 @@ impl Sinkhorn {
                 // the columns are exact only after a plain (omega = 1) column update
                 let exact_columns = iterations > 0 && relax.last_plain();
                 if (err <= tol && exact_columns) || iterations == cap {
-                    break err;
+                    break (err, exact_columns);
                 }
-                let omega = relax.omega(err, tol, &mut f, &mut g);
+                let Some(omega) = relax.omega(err, tol, &mut f, &mut g) else {
+                    // a checkpoint was restored: row_lse is stale, start the iteration again
+                    iterations += 1;
+                    continue;
+                };
                 if symmetric {
                     // f <- (f + T(f)) / 2 with T(f)_i = f_i - eps row_lse_i
                     f.iter_mut().zip(&row_lse).for_each(|(fi, l)| *fi -= 0.5 * eps * l);
@@ -238,7 +242,8 @@ impl Sinkhorn {
                 return Ok(SinkhornSolution {
                     iterations,
                     total_iterations,
-                    converged: err <= self.tolerance,
+                    // (a run stopped by the cap right after a relaxed update has inexact columns)
+                    converged: err <= self.tolerance && exact_columns,
                     ..solution
                 });
             }
@@ -341,10 +346,12 @@ impl Relaxation {
         self.last_omega == 1.0
     }
 
-    /// The omega of the next update, given the current error; may restore a checkpoint.
-    fn omega(&mut self, err: f64, tol: f64, f: &mut [f64], g: &mut [f64]) -> f64 {
+    /// The omega of the next update, given the current error, or `None` after restoring a
+    /// checkpoint into (f, g).
+    fn omega(&mut self, err: f64, tol: f64, f: &mut [f64], g: &mut [f64]) -> Option<f64> {
         if !self.enabled {
-            return 1.0;
+            self.last_omega = 1.0;
+            return Some(1.0);
         }
         if self.omega > 1.0 {
             let (_, _, best) = self.checkpoint.as_ref().expect("set with omega");
@@ -364,6 +371,7 @@ impl Relaxation {
                 f.copy_from_slice(&cf);
                 g.copy_from_slice(&cg);
                 self.stop();
+                return None;
             } else {
                 if err < 0.1 * best {
                     self.checkpoint = Some((f.to_vec(), g.to_vec(), err));
@@ -385,7 +393,7 @@ impl Relaxation {
             }
         }
         self.last_omega = self.omega;
-        self.omega
+        Some(self.omega)
     }
 
     /// The early plain iterations often converge faster than the asymptotic rate, so omega
@@ -503,4 +511,45 @@ fn finish<B: CostBackend + ?Sized>(
 
 fn dot(x: &[f64], y: &[f64]) -> f64 {
     x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain iterations at rate 0.99 switch relaxation on; a blow-up restores the checkpoint,
+    /// and every later update is plain (so the run can end with exact columns).
+    #[test]
+    fn relaxation_starts_and_its_safeguard_restores() {
+        let mut relax = Relaxation::new(true);
+        let (mut f, mut g) = (vec![1.0, 2.0], vec![3.0]);
+        let mut err = 1.0;
+        let mut omega = 1.0;
+        for _ in 0..=RATE_WARMUP + RATE_WINDOW {
+            omega = relax.omega(err, 1e-12, &mut f, &mut g).unwrap();
+            err *= 0.99;
+        }
+        assert!(omega > 1.5 && !relax.last_plain(), "omega {omega}");
+        let checkpoint = (f.clone(), g.clone());
+        f[0] = 100.0;
+        assert_eq!(relax.omega(err * 2.0 * GROWTH_LIMIT, 1e-12, &mut f, &mut g), None);
+        assert_eq!((f.clone(), g.clone()), checkpoint);
+        assert_eq!(relax.omega(err, 1e-12, &mut f, &mut g), Some(1.0));
+        assert!(relax.last_plain());
+    }
+
+    /// Below the tolerance the relaxed run finishes with plain updates.
+    #[test]
+    fn relaxation_ends_plain() {
+        let mut relax = Relaxation::new(true);
+        let (mut f, mut g) = (vec![0.0], vec![0.0]);
+        let mut err = 1.0;
+        for _ in 0..=RATE_WARMUP + RATE_WINDOW {
+            relax.omega(err, 1e-12, &mut f, &mut g);
+            err *= 0.99;
+        }
+        assert!(!relax.last_plain());
+        assert_eq!(relax.omega(1e-13, 1e-12, &mut f, &mut g), Some(1.0));
+        assert!(relax.last_plain());
+    }
 }
