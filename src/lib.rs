@@ -151,4 +151,6 @@ mod book {
     struct Quickstart;
     #[doc = include_str!("../book/src/custom-cost.md")]
     struct CustomCost;
+    #[doc = include_str!("../book/src/entropic.md")]
+    struct Entropic;
 }
