@@ -23,7 +23,7 @@ pub trait Cost<X: GroundSpace, Y: GroundSpace = X>: Sync {
         Ok(())
     }
 
-    /// out[t] = c(x, y_{start + t}) for the points y_j of `ys` (in `y_space`): a row block of
+    /// `out[t] = c(x, y_{start + t})` for the points y_j of `ys` (in `y_space`): a row block of
     /// the cost matrix, the inner loop of matrix-free solvers. The default calls
     /// [`cost`](Cost::cost) per pair; a cost on a vector space can override it with a loop the
     /// compiler vectorises. Must agree with `cost` (up to rounding).
@@ -34,7 +34,7 @@ pub trait Cost<X: GroundSpace, Y: GroundSpace = X>: Sync {
         }
     }
 
-    /// out[t] = c(x_{start + t}, y) for the points x_i of `xs` (in `x_space`): a column block of
+    /// `out[t] = c(x_{start + t}, y)` for the points x_i of `xs` (in `x_space`): a column block of
     /// the cost matrix. As [`cost_to_many`](Cost::cost_to_many).
     #[inline]
     fn cost_from_many(&self, x_space: &X, xs: &X::Storage, start: usize, y: Y::Point<'_>, out: &mut [f64]) {

@@ -46,7 +46,7 @@ impl Cost<Euclidean, Euclidean> for SquaredEuclidean {
     }
 }
 
-/// out[t] = |x - p_{start + t}|^2 for the points p of a flat coordinate list, with the
+/// `out[t]` = |x - p_{start + t}|^2 for the points p of a flat coordinate list, with the
 /// dimension a compile-time constant for d <= 4 so that the loop over points vectorises.
 #[inline(always)]
 fn distances_to_many(x: &[f64], points: &[f64], start: usize, out: &mut [f64]) {

@@ -1,9 +1,9 @@
 //! Times Sinkhorn once on n = m uniform points of [0,1]^2 (the benchmark instances: `cloud(1, n,
-//! 2)`, `cloud(2, n, 2)`, eps relative to max C, tolerance 1e-6) with the stored and/or lazy cost,
+//! 2)`, `cloud(2, n, 2)`, eps relative to max C, tolerance 1e-6 unless given) with the stored and/or lazy cost,
 //! and prints the peak resident memory of the process (Linux):
 //!
 //! ```text
-//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|both]
+//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|both] [TOL]
 //! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- 100000 1e-2 lazy
 //! ```
 
@@ -18,6 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = args.get(1).map_or(Ok(1000), |s| s.parse())?;
     let rel: f64 = args.get(2).map_or(Ok(1e-2), |s| s.parse())?;
     let which = args.get(3).map_or("both", |s| s.as_str());
+    let tol: f64 = args.get(4).map_or(Ok(1e-6), |s| s.parse())?;
     let plane = Euclidean::new(2)?;
     let mu = plane.uniform(cloud(1, n, 2))?;
     let nu = plane.uniform(cloud(2, n, 2))?;
@@ -25,14 +26,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lazy = LazyCost::new(&mu, &nu, &SquaredEuclidean)?;
     let max = kantorovich_ot::CostBackend::max_abs(&lazy);
     let check = t.elapsed().as_secs_f64();
-    let solver = Sinkhorn::new(rel * max).tolerance(1e-6).max_iterations(100_000);
+    let solver = Sinkhorn::new(rel * max).tolerance(tol).max_iterations(100_000);
     if which != "lazy" {
         let t = Instant::now();
         let matrix = CostMatrix::between(&mu, &nu, &SquaredEuclidean)?;
         let build = t.elapsed().as_secs_f64();
         let sol = solver.solve(mu.weights(), nu.weights(), &matrix)?;
         println!(
-            "dense n={n} eps={rel:e}*max: {:.3} s (build {build:.3} s), iterations {} (total {}), error {:.2e}, <C,P> {:.12}, T_eps {:.12}",
+            "dense n={n} eps={rel:e}*max: {:.3} s (build {build:.3} s), iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
             t.elapsed().as_secs_f64(),
             sol.iterations,
             sol.total_iterations,
@@ -45,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let sol = solver.solve(mu.weights(), nu.weights(), &lazy)?;
         println!(
-            "lazy  n={n} eps={rel:e}*max: {:.3} s (+ {check:.3} s to build the lazy cost), iterations {} (total {}), error {:.2e}, <C,P> {:.12}, T_eps {:.12}",
+            "lazy  n={n} eps={rel:e}*max: {:.3} s (+ {check:.3} s to build the lazy cost), iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
             t.elapsed().as_secs_f64(),
             sol.iterations,
             sol.total_iterations,
