@@ -20,12 +20,11 @@
 
 use kantorovich::prelude::*;
 use kantorovich::{BarycenterError, BarycenterResult, CostMatrix, DiscreteMeasure};
-use kantorovich_testkit::SplitMix64;
+use kantorovich_testkit::{shapes, SplitMix64};
 use plotters::prelude::*;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::error::Error;
-use std::f64::consts::TAU;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
@@ -38,42 +37,6 @@ const RELATIVE_EPS: [f64; 3] = [1e-3, 1e-2, 1e-1];
 const THRESHOLDS: [f64; 3] = [1e-4, 1e-5, 1e-6];
 /// Fixed-point steps at most.
 const STEPS: usize = 20;
-
-fn ring(rng: &mut SplitMix64, centre: [f64; 2]) -> Vec<f64> {
-    (0..N)
-        .flat_map(|_| {
-            let (a, r) = (TAU * rng.uniform(), 0.8 + 0.2 * rng.uniform());
-            [centre[0] + r * a.cos(), centre[1] + r * a.sin()]
-        })
-        .collect()
-}
-
-fn square(rng: &mut SplitMix64, centre: [f64; 2]) -> Vec<f64> {
-    (0..N)
-        .flat_map(|_| {
-            let s = 2.0 * rng.uniform() - 1.0;
-            let jitter = 0.05 * (rng.uniform() - 0.5);
-            let (x, y) = match rng.next_u64() % 4 {
-                0 => (s, -1.0 + jitter),
-                1 => (s, 1.0 + jitter),
-                2 => (-1.0 + jitter, s),
-                _ => (1.0 + jitter, s),
-            };
-            [centre[0] + x, centre[1] + y]
-        })
-        .collect()
-}
-
-fn cross(rng: &mut SplitMix64, centre: [f64; 2]) -> Vec<f64> {
-    (0..N)
-        .flat_map(|_| {
-            let s = 2.0 * rng.uniform() - 1.0;
-            let w = 0.25 * (rng.uniform() - 0.5);
-            let (x, y) = if rng.next_u64() % 2 == 0 { (s, w) } else { (w, s) };
-            [centre[0] + x, centre[1] + y]
-        })
-        .collect()
-}
 
 type Problem = BarycenterProblem<Euclidean, Euclidean, SquaredEuclidean>;
 
@@ -152,9 +115,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let plane = Euclidean::new(2)?;
     let mut rng = SplitMix64(2025);
     let clouds = [
-        ring(&mut rng, [-3.0, 0.0]),
-        square(&mut rng, [3.0, 0.0]),
-        cross(&mut rng, [0.0, 4.0]),
+        shapes::ring(&mut rng, N, [-3.0, 0.0]),
+        shapes::square(&mut rng, N, [3.0, 0.0]),
+        shapes::cross(&mut rng, N, [0.0, 4.0]),
     ];
     let measures = clouds
         .iter()

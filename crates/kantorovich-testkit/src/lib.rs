@@ -39,3 +39,49 @@ pub fn cloud(seed: u64, n: usize, d: usize) -> Vec<f64> {
     let mut rng = SplitMix64(seed);
     (0..n * d).map(|_| rng.uniform()).collect()
 }
+
+/// Seeded 2-D shapes for the examples: `n` points each, flat `[x0, y0, x1, y1, ..]`, around
+/// `centre`, drawn from `rng`.
+pub mod shapes {
+    use crate::SplitMix64;
+    use std::f64::consts::TAU;
+
+    /// A ring of radius 0.8 to 1.
+    pub fn ring(rng: &mut SplitMix64, n: usize, centre: [f64; 2]) -> Vec<f64> {
+        (0..n)
+            .flat_map(|_| {
+                let (a, r) = (TAU * rng.uniform(), 0.8 + 0.2 * rng.uniform());
+                [centre[0] + r * a.cos(), centre[1] + r * a.sin()]
+            })
+            .collect()
+    }
+
+    /// The outline of the square [-1, 1]^2, slightly jittered.
+    pub fn square(rng: &mut SplitMix64, n: usize, centre: [f64; 2]) -> Vec<f64> {
+        (0..n)
+            .flat_map(|_| {
+                let s = 2.0 * rng.uniform() - 1.0;
+                let jitter = 0.05 * (rng.uniform() - 0.5);
+                let (x, y) = match rng.next_u64() % 4 {
+                    0 => (s, -1.0 + jitter),
+                    1 => (s, 1.0 + jitter),
+                    2 => (-1.0 + jitter, s),
+                    _ => (1.0 + jitter, s),
+                };
+                [centre[0] + x, centre[1] + y]
+            })
+            .collect()
+    }
+
+    /// A cross of two bars of length 2 and width 0.25.
+    pub fn cross(rng: &mut SplitMix64, n: usize, centre: [f64; 2]) -> Vec<f64> {
+        (0..n)
+            .flat_map(|_| {
+                let s = 2.0 * rng.uniform() - 1.0;
+                let w = 0.25 * (rng.uniform() - 0.5);
+                let (x, y) = if rng.next_u64() % 2 == 0 { (s, w) } else { (w, s) };
+                [centre[0] + x, centre[1] + y]
+            })
+            .collect()
+    }
+}
