@@ -36,24 +36,9 @@ pub trait CostBackend: Sync {
     fn fill_row(&self, i: usize, j0: usize, out: &mut [f64]);
     /// Writes C_{i0, j}, .., C_{i0 + out.len() - 1, j} into `out`.
     fn fill_col(&self, j: usize, i0: usize, out: &mut [f64]);
-    /// max_ij |C_ij|, the scale from which epsilon-scaling starts.
+    /// max_ij |C_ij|, the scale from which epsilon-scaling starts (NaN if a cost is NaN).
     fn max_abs(&self) -> f64 {
-        let m = self.cols();
-        let row_max = |i: usize| {
-            let mut buf = [0.0; BLOCK];
-            let mut max: f64 = 0.0;
-            for j0 in (0..m).step_by(BLOCK) {
-                let c = &mut buf[..BLOCK.min(m - j0)];
-                self.fill_row(i, j0, c);
-                max = c.iter().fold(max, |acc, x| acc.max(x.abs()));
-            }
-            max
-        };
-        if self.rows() * m < PARALLEL_ENTRIES {
-            (0..self.rows()).map(row_max).fold(0.0, f64::max)
-        } else {
-            (0..self.rows()).into_par_iter().map(row_max).reduce(|| 0.0, f64::max)
-        }
+        scan_max_abs(self)
     }
     /// out_i = log sum_j exp(u_i + v_j - C_ij inv_eps) for every row i.
     fn row_log_sum_exp(&self, u: &[f64], v: &[f64], inv_eps: f64, out: &mut [f64]) {
@@ -105,32 +90,51 @@ pub trait CostBackend: Sync {
     }
 }
 
+/// max_ij |C_ij| read block by block through `fill_row`, in parallel for large problems; NaN
+/// propagates, so a NaN cost is noticed.
+fn scan_max_abs<B: CostBackend + ?Sized>(backend: &B) -> f64 {
+    let m = backend.cols();
+    let row_max = |i: usize| {
+        let mut buf = [0.0; BLOCK];
+        let mut max: f64 = 0.0;
+        for j0 in (0..m).step_by(BLOCK) {
+            let c = &mut buf[..BLOCK.min(m - j0)];
+            backend.fill_row(i, j0, c);
+            max = c.iter().fold(max, |acc, x| nan_max(acc, x.abs()));
+        }
+        max
+    };
+    if backend.rows() * m < PARALLEL_ENTRIES {
+        (0..backend.rows()).map(row_max).fold(0.0, nan_max)
+    } else {
+        (0..backend.rows()).into_par_iter().map(row_max).reduce(|| 0.0, nan_max)
+    }
+}
+
 /// (sum_j P_ij, sum_j P_ij C_ij) for row i, with P_ij = exp(u_i + v_j - C_ij inv_eps).
 #[inline(always)]
 fn row_moments_line<B: CostBackend + ?Sized>(backend: &B, i: usize, ui: f64, v: &[f64], inv_eps: f64) -> (f64, f64) {
     let m = backend.cols();
-    {
-        let mut buf = [0.0; BLOCK];
-        let mut max = f64::NEG_INFINITY;
-        for j0 in (0..m).step_by(BLOCK) {
-            let c = &mut buf[..BLOCK.min(m - j0)];
-            backend.fill_row(i, j0, c);
-            max = max.max(max_exponent(&v[j0..j0 + c.len()], c, inv_eps));
-        }
-        if max == f64::NEG_INFINITY {
-            return (0.0, 0.0);
-        }
-        let (mut s, mut sc) = (0.0, 0.0);
-        for j0 in (0..m).step_by(BLOCK) {
-            let c = &mut buf[..BLOCK.min(m - j0)];
-            backend.fill_row(i, j0, c);
-            let (a, b) = sum_exp_moment(-max, &v[j0..j0 + c.len()], c, inv_eps);
-            s += a;
-            sc += b;
-        }
-        let scale = (ui + max).exp();
-        (s * scale, sc * scale)
+    let mut buf = [0.0; BLOCK];
+    let mut max = f64::NEG_INFINITY;
+    for j0 in (0..m).step_by(BLOCK) {
+        let c = &mut buf[..BLOCK.min(m - j0)];
+        backend.fill_row(i, j0, c);
+        max = max.max(max_exponent(&v[j0..j0 + c.len()], c, inv_eps));
     }
+    if max == f64::NEG_INFINITY {
+        return (0.0, 0.0);
+    }
+    let (mut s, mut sc) = (0.0, 0.0);
+    for j0 in (0..m).step_by(BLOCK) {
+        let c = &mut buf[..BLOCK.min(m - j0)];
+        backend.fill_row(i, j0, c);
+        let (a, b) = sum_exp_moment(-max, &v[j0..j0 + c.len()], c, inv_eps);
+        s += a;
+        sc += b;
+    }
+    let scale = (ui + max).exp();
+    (s * scale, sc * scale)
 }
 
 /// Runs `line(k, &mut out[k])` for every k, in parallel when the problem has many entries.
@@ -316,7 +320,7 @@ impl<'a, X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> LazyCost<'a, X,
             cols: y_space.len(y_points),
             max_abs: 0.0,
         };
-        let max = lazy.scan_max_abs();
+        let max = scan_max_abs(&lazy);
         if !max.is_finite() {
             // find the culprit for the message (only on the error path)
             for i in 0..lazy.rows {
@@ -330,17 +334,6 @@ impl<'a, X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> LazyCost<'a, X,
         }
         lazy.max_abs = max;
         Ok(lazy)
-    }
-
-    /// max_ij |C_ij|, NaN if some cost is NaN.
-    fn scan_max_abs(&self) -> f64 {
-        let m = self.cols;
-        let row_max = |i: usize| (0..m).map(|j| self.entry(i, j).abs()).fold(0.0, nan_max);
-        if self.rows * m < PARALLEL_ENTRIES {
-            (0..self.rows).map(row_max).fold(0.0, nan_max)
-        } else {
-            (0..self.rows).into_par_iter().map(row_max).reduce(|| 0.0, nan_max)
-        }
     }
 
     #[inline(always)]
