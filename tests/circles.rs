@@ -142,7 +142,10 @@ fn one_circle_minimum_is_on_the_ray() {
         let rho = (y[0] - 1.0f64).hypot(y[1] + 1.0);
         let expected = 0.7 * (2.0 - rho).powi(2);
         let got = ground.objective(&out, &[&y], &[0.7]);
-        assert!((got - expected).abs() <= 1e-12 * (1.0 + expected), "{got} vs {expected}");
+        assert!(
+            (got - expected).abs() <= 1e-12 * (1.0 + expected),
+            "{got} vs {expected}"
+        );
         // and B is on the ray: same direction as y seen from the centre
         let (bx, by) = (out[0] - 1.0, out[1] + 1.0);
         let cross = bx * (y[1] + 1.0) - by * (y[0] - 1.0);
@@ -166,7 +169,10 @@ fn concurrent_rays_meet_at_the_barycenter() {
     ground
         .barycenter(&Euclidean::new(2).unwrap(), &refs, &[0.25; 4], &mut out)
         .unwrap();
-    assert!((out[0] - target[0]).abs() < 1e-7 && (out[1] - target[1]).abs() < 1e-7, "{out:?}");
+    assert!(
+        (out[0] - target[0]).abs() < 1e-7 && (out[1] - target[1]).abs() < 1e-7,
+        "{out:?}"
+    );
     assert!(ground.objective(&out, &refs, &[0.25; 4]) < 1e-14);
 }
 
@@ -254,7 +260,9 @@ fn bad_circles_and_spaces_are_errors() {
     let msg = Error::from(err).to_string();
     assert!(msg.contains("expected 2, found 3"), "{msg}");
     let mut out = Vec::new();
-    assert!(ground.barycenter(&space3, &[&[0.0; 3], &[0.0; 3]], &[1.0, 1.0], &mut out).is_err());
+    assert!(ground
+        .barycenter(&space3, &[&[0.0; 3], &[0.0; 3]], &[1.0, 1.0], &mut out)
+        .is_err());
     assert!(ground.barycenter(&plane, &[&[0.0, 0.0]], &[1.0], &mut out).is_err());
     assert!(out.is_empty(), "a failed call must not write into the output");
 }

@@ -184,7 +184,12 @@ impl CircleProjections {
             bounds[3] = bounds[3].max(oy + c.radius);
         }
         let (w, h) = (bounds[1] - bounds[0], bounds[3] - bounds[2]);
-        let domain = [bounds[0] - w / 2.0, bounds[1] + w / 2.0, bounds[2] - h / 2.0, bounds[3] + h / 2.0];
+        let domain = [
+            bounds[0] - w / 2.0,
+            bounds[1] + w / 2.0,
+            bounds[2] - h / 2.0,
+            bounds[3] + h / 2.0,
+        ];
         Ok(Self {
             circles,
             domain,
@@ -199,9 +204,7 @@ impl CircleProjections {
         if !(finite && x_min < x_max && y_min < y_max) {
             return Err(CoreError::InvalidParameter {
                 name: "domain",
-                reason: format!(
-                    "[{x_min}, {x_max}] x [{y_min}, {y_max}]: the bounds must be finite with min < max"
-                ),
+                reason: format!("[{x_min}, {x_max}] x [{y_min}, {y_max}]: the bounds must be finite with min < max"),
             });
         }
         self.domain = [x_min, x_max, y_min, y_max];
@@ -441,10 +444,7 @@ impl GroundBarycenter<Euclidean, Euclidean> for CircleProjections {
             if started.len() == self.starts {
                 break;
             }
-            if started
-                .iter()
-                .any(|q| (q[0] - p[0]).hypot(q[1] - p[1]) < separation)
-            {
+            if started.iter().any(|q| (q[0] - p[0]).hypot(q[1] - p[1]) < separation) {
                 continue;
             }
             started.push(p);
