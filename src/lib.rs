@@ -153,4 +153,8 @@ mod book {
     struct CustomCost;
     #[doc = include_str!("../book/src/entropic.md")]
     struct Entropic;
+    #[doc = include_str!("../book/src/circle-projections.md")]
+    struct CircleProjections;
+    #[doc = include_str!("../book/src/own-ground-space.md")]
+    struct OwnGroundSpace;
 }

@@ -389,7 +389,7 @@ impl GroundBarycenter<Euclidean, Euclidean> for CircleProjections {
         let scale = (x1 - x0).max(y1 - y0);
         // Candidates: (value, point).
         let mut candidates: Vec<(f64, [f64; 2])> = Vec::with_capacity(GRID * GRID + 8 * ys.len() * ys.len());
-        let mut push = |p: [f64; 2], candidates: &mut Vec<(f64, [f64; 2])>| {
+        let push = |p: [f64; 2], candidates: &mut Vec<(f64, [f64; 2])>| {
             let p = self.clamp(p);
             candidates.push((self.objective(&p, ys, lambdas), p));
         };
