@@ -2,11 +2,15 @@
 //!
 //! - [`Euclidean`]: R^d with points stored contiguously;
 //! - [`SquaredEuclidean`]: the cost c(x, y) = |x - y|^2 with its ground barycentre (the weighted
-//!   mean) and delta(x, xbar) = (sum_k lambda_k) |x - xbar|^2.
+//!   mean) and delta(x, xbar) = (sum_k lambda_k) |x - xbar|^2;
+//! - [`PNorm`]: the costs c(x, y) = |x - y|_p^q (p, q >= 1) with a certified numerical ground
+//!   barycentre ([`PNormSolution`]) and delta(x, xbar) = kappa (sum_k lambda_k) c(x, xbar).
 #![warn(missing_docs)]
 
 mod euclidean;
+mod pnorm;
 mod squared_euclidean;
 
 pub use euclidean::Euclidean;
+pub use pnorm::{PNorm, PNormSolution};
 pub use squared_euclidean::SquaredEuclidean;
