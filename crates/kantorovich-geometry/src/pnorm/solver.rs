@@ -155,15 +155,26 @@ pub(super) fn norm(p: f64, w: &[f64]) -> f64 {
     }
 }
 
+/// The error for data whose costs overflow f64.
+fn overflow(p: f64, q: f64) -> CoreError {
+    CoreError::GroundBarycenter {
+        reason: format!(
+            "f(x) = sum_k lambda_k |x - y_k|_p^q overflows f64 (p = {p}, q = {q}): the points are too far apart \
+             for this power; rescale the data"
+        ),
+    }
+}
+
 /// The separable case p = q, one coordinate at a time.
 mod separable {
-    use super::{with_scratch, Outcome, Settings};
+    use super::{overflow, with_scratch, Outcome, Settings};
     use kantorovich_core::CoreError;
 
     pub(super) fn solve(s: &Settings, ys: &[&[f64]], lambdas: &[f64], x: &mut [f64]) -> Result<Outcome, CoreError> {
         let p = s.p;
         let mut objective = 0.0;
         let mut gap = 0.0;
+        let mut floor = 0.0;
         let mut iterations = 0;
         for t in 0..x.len() {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -181,6 +192,7 @@ mod separable {
                 Coordinate {
                     value: weighted_median(ys, lambdas, t),
                     gap: 0.0,
+                    floor: 0.0,
                     iterations: 0,
                 }
             } else if p == 2.0 {
@@ -190,6 +202,7 @@ mod separable {
             };
             x[t] = coordinate.value;
             gap += coordinate.gap;
+            floor += coordinate.floor;
             iterations += coordinate.iterations;
             objective += ys
                 .iter()
@@ -198,11 +211,14 @@ mod separable {
                 .map(|(y, &l)| l * (x[t] - y[t]).abs().powf(p))
                 .sum::<f64>();
         }
-        if !(gap <= s.tolerance * objective) {
+        if !objective.is_finite() {
+            return Err(overflow(p, p));
+        }
+        if gap.is_nan() || gap > s.tolerance * objective + floor {
             return Err(CoreError::GroundBarycenter {
                 reason: format!(
-                    "p-norm ground barycentre (p = q = {p}): certified gap {gap:e} above the tolerance \
-                     {:e} x f = {:e}; raise the tolerance or max_iterations",
+                    "p-norm ground barycentre (p = q = {p}): certified gap {gap:e} above the tolerance {:e} x f = {:e}; \
+                     raise the tolerance",
                     s.tolerance,
                     s.tolerance * objective
                 ),
@@ -215,10 +231,12 @@ mod separable {
         })
     }
 
-    /// One coordinate of the minimiser with its certified gap (in the units of f).
+    /// One coordinate of the minimiser with its certified gap and rounding floor (in the units
+    /// of f).
     struct Coordinate {
         value: f64,
         gap: f64,
+        floor: f64,
         iterations: usize,
     }
 
@@ -258,8 +276,8 @@ mod separable {
         })
     }
 
-    /// The weighted mean of the t-th coordinates, with the convexity bound on its gap (rounding
-    /// only): g(s) - g* <= |g'(s)| (hi - lo).
+    /// The weighted mean of the t-th coordinates. g(s) = sum_k lambda_k (s - a_k)^2 is
+    /// L (s - s*)^2 + g*, so the gap is exactly g'(s)^2 / (4 L) (rounding only).
     fn mean(ys: &[&[f64]], lambdas: &[f64], t: usize, lo: f64, hi: f64) -> Coordinate {
         let total: f64 = lambdas.iter().sum();
         let mut value = 0.0;
@@ -268,9 +286,12 @@ mod separable {
         }
         let value = value.clamp(lo, hi);
         let slope: f64 = ys.iter().zip(lambdas).map(|(y, &l)| 2.0 * l * (value - y[t])).sum();
+        // rounding floor: 4 ulp of the coordinate times the local Lipschitz constant of g
+        let lipschitz: f64 = ys.iter().zip(lambdas).map(|(y, &l)| 2.0 * l * (value - y[t]).abs()).sum();
         Coordinate {
             value,
-            gap: slope.abs() * (hi - lo),
+            gap: slope * slope / (4.0 * total),
+            floor: 4.0 * f64::EPSILON * (value.abs() + hi - lo) * lipschitz,
             iterations: 0,
         }
     }
@@ -279,17 +300,24 @@ mod separable {
     /// bracket [l, u] with g'(l) <= 0 <= g'(u), falling back to bisection when a Newton step
     /// leaves the bracket or the bracket stops halving. Works on a_k normalised to [-1, 1].
     ///
-    /// Stops when the convexity bound g(s) - g* <= |g'(s)| (distance from s to the end of the
-    /// bracket on the side of s*) is <= tolerance * g(s).
+    /// Two bounds on g(s) - g*, the smaller is used: convexity, g(s) - g* <= |g'(s)| times the
+    /// distance from s to the end of the bracket on the side of s*; and strong convexity,
+    /// g(s) - g* <= g'(s)^2 / (2 mu) with mu a lower bound on g'' over [-1, 1]:
+    /// g'' = p (p - 1) sum_k lambda_k |s - a_k|^(p-2), and |s - a_k| <= 2, so
+    /// mu = p (p - 1) L 2^(p-2) for p < 2; for p > 2 one of the extreme points a = -1, a = 1 is at
+    /// distance >= 1 from s, so mu = p (p - 1) min(weight at -1, weight at 1).
+    /// Stops when the bound is <= tolerance * g(s) + floor, floor = 4 ulp(x) |g|_Lip (the change
+    /// of g over a few floating-point steps of the coordinate), or when the bracket is down to a
+    /// few floats.
     fn newton(s: &Settings, ys: &[&[f64]], lambdas: &[f64], t: usize, lo: f64, hi: f64) -> Result<Coordinate, CoreError> {
         let p = s.p;
         let centre = 0.5 * (lo + hi);
         let half = 0.5 * (hi - lo);
         let inv = 1.0 / half;
         let a = |y: &&[f64]| (y[t] - centre) * inv;
-        // g, g', g'' at s (normalised units)
+        // g, g', g'' and the local Lipschitz constant sum_k lambda_k p |s - a_k|^(p-1) at s
         let eval = |s: f64| {
-            let (mut g, mut g1, mut g2) = (0.0, 0.0, 0.0);
+            let (mut g, mut g1, mut g2, mut lip) = (0.0, 0.0, 0.0, 0.0);
             for (y, &l) in ys.iter().zip(lambdas) {
                 if l > 0.0 {
                     let diff = s - a(y);
@@ -297,6 +325,7 @@ mod separable {
                     let pw = dist.powf(p - 1.0); // 0 at dist = 0, since p > 1
                     g += l * pw * dist;
                     g1 += l * p * pw.copysign(diff);
+                    lip += l * p * pw;
                     if dist > 0.0 {
                         g2 += l * p * (p - 1.0) * pw / dist;
                     } else if p < 2.0 {
@@ -304,19 +333,33 @@ mod separable {
                     }
                 }
             }
-            (g, g1, g2)
+            (g, g1, g2, lip)
         };
         let total: f64 = lambdas.iter().sum();
+        let mu = if p < 2.0 {
+            p * (p - 1.0) * total * 2f64.powf(p - 2.0)
+        } else {
+            let at = |v: f64| -> f64 {
+                ys.iter()
+                    .zip(lambdas)
+                    .filter(|(y, &l)| l > 0.0 && y[t] == v)
+                    .map(|(_, &l)| l)
+                    .sum()
+            };
+            p * (p - 1.0) * at(lo).min(at(hi))
+        };
+        // spacing of floating-point values near the coordinates, in normalised units
+        let grid = 4.0 * f64::EPSILON * (centre.abs() + half) * inv;
         let mut x = ys.iter().zip(lambdas).map(|(y, &l)| (l / total) * a(y)).sum::<f64>();
         x = x.clamp(-1.0, 1.0);
         let (mut l, mut u) = (-1.0f64, 1.0f64);
         // bracket widths one and two iterations ago: Newton is trusted while the bracket halves
         let (mut width_1, mut width_2) = (f64::INFINITY, f64::INFINITY);
         let scale = half.powf(p); // g in original units = scale * g in normalised units
-        let mut best = (x, f64::INFINITY); // the iterate with the smallest gap bound
+        let mut best = (x, f64::INFINITY, 0.0); // the iterate with the smallest bound, its floor
         for iteration in 1..=s.max_iterations {
-            let (g, g1, g2) = eval(x);
-            let bound = if g1 > 0.0 {
+            let (g, g1, g2, lip) = eval(x);
+            let first_order = if g1 > 0.0 {
                 u = x;
                 g1 * (x - l)
             } else if g1 < 0.0 {
@@ -325,15 +368,15 @@ mod separable {
             } else {
                 0.0
             };
+            let bound = first_order.min(g1 * g1 / (2.0 * mu));
             if bound < best.1 {
-                best = (x, bound);
+                best = (x, bound, grid * lip);
             }
-            // Stop when certified, or when the bracket is down to a few floats (then the bound
-            // is at rounding level and the caller's check decides).
-            if bound <= s.tolerance * g || u - l <= 4.0 * f64::EPSILON * l.abs().max(u.abs()) {
+            if bound <= s.tolerance * g + grid * lip || u - l <= 4.0 * f64::EPSILON * l.abs().max(u.abs()) {
                 return Ok(Coordinate {
                     value: centre + half * best.0,
                     gap: scale * best.1,
+                    floor: scale * best.2,
                     iterations: iteration,
                 });
             }
@@ -341,7 +384,7 @@ mod separable {
             let halving = u - l <= 0.5 * width_2;
             width_2 = width_1;
             width_1 = u - l;
-            x = if newton > l && newton < u && (halving || width_2 == f64::INFINITY) {
+            x = if newton > l && newton < u && halving {
                 newton
             } else {
                 0.5 * (l + u)
@@ -357,7 +400,6 @@ mod separable {
         })
     }
 }
-
 
 /// The general case p != q: smoothing, damped Newton and a duality gap.
 ///
@@ -399,8 +441,12 @@ pub(super) mod general {
         14 * d + 2 * d * d + k * d + k
     }
 
-    /// First smoothing parameter (normalised units).
+    /// First smoothing parameter (normalised units) where f has kinks (p = 1 or q = 1), and where
+    /// it is differentiable (then smoothing only guards against the unbounded curvature of
+    /// |z_t|^p at z_t = 0 for p < 2 and of |z|^q at z = 0 for q < 2; the exact-subgradient
+    /// certificate does not depend on eta).
     const ETA_START: f64 = 1e-2;
+    const ETA_START_SMOOTH: f64 = 1e-4;
     /// Factor applied to eta when the certificate at the current eta is not good enough.
     const ETA_FACTOR: f64 = 0.1;
     /// The smallest eta (normalised units): keeps eta^(p - 2) and 1 / eta finite.
@@ -420,6 +466,9 @@ pub(super) mod general {
         total: f64,
         centre: &'a [f64],
         inv_scale: f64,
+        /// 4 d^(1/p) times the spacing of floating-point coordinates near the data, in normalised
+        /// units: times the local Lipschitz constant of f, the rounding floor of the gap.
+        grid: f64,
     }
 
     impl Problem<'_> {
@@ -439,6 +488,23 @@ pub(super) mod general {
             buf = tail;
         }
         out
+    }
+
+    /// The best primal value so far (with its rounding floor) and the best lower bound.
+    struct Bounds {
+        /// min f over the candidates (normalised units)
+        f: f64,
+        /// the change of f over a few units in the last place of the coordinates, at that candidate
+        floor: f64,
+        /// max D over the dual points
+        lower: f64,
+    }
+
+    impl Bounds {
+        /// Certified: f - lower <= tolerance f + floor.
+        fn done(&self, tolerance: f64) -> bool {
+            self.f.is_finite() && self.f - self.lower <= tolerance * self.f + self.floor
+        }
     }
 
     /// Working vectors of length d.
@@ -489,6 +555,8 @@ pub(super) mod general {
         }
         let inv_scale = 1.0 / half;
         let total: f64 = lambdas.iter().sum();
+        let magnitude = centre.iter().fold(0.0f64, |m, c| m.max(c.abs())) + half;
+        let grid = 4.0 * (d as f64).powf(1.0 / s.p) * f64::EPSILON * magnitude * inv_scale;
         let pb = Problem {
             p: s.p,
             q: s.q,
@@ -497,6 +565,7 @@ pub(super) mod general {
             total,
             centre,
             inv_scale,
+            grid,
         };
         for t in 0..d {
             lo[t] = (lo[t] - pb.centre[t]) * inv_scale;
@@ -513,19 +582,23 @@ pub(super) mod general {
         }
         clamp(xi, lo, hi);
 
-        let mut eta = ETA_START;
-        let mut best_f = f64::INFINITY;
-        let mut best_lower = f64::NEG_INFINITY;
-        let done = |best_f: f64, best_lower: f64| best_f.is_finite() && best_f - best_lower <= s.tolerance * best_f;
+        let mut eta = if s.p > 1.0 && s.q > 1.0 { ETA_START_SMOOTH } else { ETA_START };
+        let mut bounds = Bounds {
+            f: f64::INFINITY,
+            floor: 0.0,
+            lower: f64::NEG_INFINITY,
+        };
         let mut iterations = 0;
-        while iterations < s.max_iterations && !done(best_f, best_lower) {
+        let mut certified_here = false;
+        while iterations < s.max_iterations && !bounds.done(s.tolerance) {
             iterations += 1;
             let f_eta = smoothed(&pb, xi, eta, grad, Some(hess), &mut vecs);
             let decrement = newton_direction(hess, chol, grad, dir);
-            let near_centre = 0.5 * decrement <= 1e-2 * eta * f_eta + 1e-3 * s.tolerance * f_eta;
-            if std::env::var_os("PNORM_TRACE").is_some() {
-                eprintln!("it {iterations} eta {eta:e} f_eta {f_eta:.17e} dec {decrement:e} near {near_centre} best_f {best_f:.17e} lower {best_lower:.17e} xi {xi:?}");
-            }
+            // Certify once near the minimiser of f_eta; right after a certification that fell short,
+            // take the Newton step anyway (if it still decreases f_eta): the certificate at a
+            // point improves with the point, even below the threshold.
+            let near_centre = !certified_here && 0.5 * decrement <= 1e-2 * eta * f_eta + 1e-3 * s.tolerance * f_eta;
+            certified_here = false;
             let mut moved = false;
             if !near_centre {
                 // backtracking line search on f_eta, along dir, inside the box
@@ -549,50 +622,54 @@ pub(super) mod general {
                 continue;
             }
             // Near the minimiser of f_eta (or stuck): certify the iterate and its snapped versions.
-            best_lower = best_lower.max(smoothed_dual(&pb, xi, eta, dir, w, &mut vecs));
+            bounds.lower = bounds.lower.max(smoothed_dual(&pb, xi, eta, dir, w, &mut vecs));
             // the Newton point, clamped, as a primal candidate
             for t in 0..d {
                 cand[t] = pb.centre[t] + half * (xi[t] + dir[t]).clamp(lo[t], hi[t]);
             }
-            consider(&pb, cand, best, &mut best_f, &mut best_lower, w, hess, chol, spare, &mut vecs);
+            consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
             let at = |cand: &mut [f64]| {
                 for t in 0..d {
                     cand[t] = pb.centre[t] + half * xi[t];
                 }
             };
             at(cand);
-            consider(&pb, cand, best, &mut best_f, &mut best_lower, w, hess, chol, spare, &mut vecs);
+            consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
             if pb.p < 2.0 && snap_coordinates(&pb, cand, 100.0 * eta * half) {
-                consider(&pb, cand, best, &mut best_f, &mut best_lower, w, hess, chol, spare, &mut vecs);
+                consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
             }
             if pb.q < 2.0 {
                 at(cand);
                 if snap_to_point(&pb, cand, &mut vecs) {
-                    consider(&pb, cand, best, &mut best_f, &mut best_lower, w, hess, chol, spare, &mut vecs);
+                    consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
                 }
             }
+            certified_here = true;
             if eta <= ETA_MIN {
                 break;
             }
             eta = (eta * ETA_FACTOR).max(ETA_MIN);
         }
-        if !done(best_f, best_lower) {
+        if !bounds.done(s.tolerance) {
             return Err(CoreError::GroundBarycenter {
                 reason: format!(
                     "p-norm ground barycentre (p = {}, q = {}): certified relative gap {:e} above the tolerance \
                      {:e} after {iterations} Newton iterations; raise max_iterations or the tolerance",
                     s.p,
                     s.q,
-                    (best_f - best_lower) / best_f,
+                    (bounds.f - bounds.lower) / bounds.f,
                     s.tolerance
                 ),
             });
         }
         out.copy_from_slice(best);
         let scale = half.powf(s.q);
+        if !(scale * bounds.f).is_finite() {
+            return Err(super::overflow(s.p, s.q));
+        }
         Ok(Outcome {
-            objective: scale * best_f,
-            gap: scale * (best_f - best_lower).max(0.0),
+            objective: scale * bounds.f,
+            gap: scale * (bounds.f - bounds.lower).max(0.0),
             iterations,
         })
     }
@@ -732,7 +809,7 @@ pub(super) mod general {
             for c in 0..j {
                 s -= a[j * d + c] * a[j * d + c];
             }
-            if !(s > 0.0) {
+            if s.is_nan() || s <= 0.0 {
                 return false;
             }
             let l = s.sqrt();
@@ -829,7 +906,7 @@ pub(super) mod general {
     }
 
     /// Evaluates f at `cand` (original coordinates), keeps it in `best` if it is the best point so
-    /// far, and raises `best_lower` with a dual point built from exact subgradients at `cand`.
+    /// far, and raises the lower bound with a dual point built from exact subgradients at `cand`.
     ///
     /// w_k starts as the gradient of phi at z_k = (cand - y_k) / S, with sign(0) = 0 where phi has
     /// a kink (a subgradient). The residual r = sum_k lambda_k w_k is then removed where it costs
@@ -851,8 +928,7 @@ pub(super) mod general {
         pb: &Problem<'_>,
         cand: &[f64],
         best: &mut [f64],
-        best_f: &mut f64,
-        best_lower: &mut f64,
+        bounds: &mut Bounds,
         w: &mut [f64],
         matrix: &mut [f64],
         factor: &mut [f64],
@@ -871,6 +947,7 @@ pub(super) mod general {
         resid.fill(0.0);
         cap.fill(0.0);
         let mut f = 0.0;
+        let mut lipschitz = 0.0; // sum_k lambda_k q |z_k|_p^(q-1), the local Lipschitz constant of f
         let mut at_point = 0.0; // total weight of the k with cand = y_k (q < 2)
         // pass 1: f, exact subgradients, residual, ties
         for (k, &l) in pb.lambdas.iter().enumerate() {
@@ -911,6 +988,14 @@ pub(super) mod general {
                 m.powf(q) * sigma.powf(q / p)
             };
             f += l * phi;
+            let n = if p == 2.0 {
+                m * sigma.sqrt()
+            } else if p == 1.0 {
+                m * sigma
+            } else {
+                m * sigma.powf(1.0 / p)
+            };
+            lipschitz += l * q * phi / n;
             let c = q * phi / (m * sigma);
             scales[k] = c;
             for t in 0..d {
@@ -921,8 +1006,9 @@ pub(super) mod general {
                 }
             }
         }
-        if f < *best_f {
-            *best_f = f;
+        if f < bounds.f {
+            bounds.f = f;
+            bounds.floor = pb.grid * lipschitz;
             best.copy_from_slice(cand);
         }
         if at_point > 0.0 {
@@ -1018,7 +1104,7 @@ pub(super) mod general {
                 }
             }
         }
-        *best_lower = best_lower.max(dual_value(pb, w));
+        bounds.lower = bounds.lower.max(dual_value(pb, w));
     }
 
     /// z = (x - y_k) / S (normalised differences, taken in original coordinates); returns
