@@ -286,12 +286,13 @@ mod separable {
         }
         let value = value.clamp(lo, hi);
         let slope: f64 = ys.iter().zip(lambdas).map(|(y, &l)| 2.0 * l * (value - y[t])).sum();
-        // rounding floor: 4 ulp of the coordinate times the local Lipschitz constant of g
+        // rounding floor: 4 eps (|centre| + half-width) times the local Lipschitz constant of g
         let lipschitz: f64 = ys.iter().zip(lambdas).map(|(y, &l)| 2.0 * l * (value - y[t]).abs()).sum();
+        let magnitude = (0.5 * (lo + hi)).abs() + 0.5 * (hi - lo);
         Coordinate {
             value,
             gap: slope * slope / (4.0 * total),
-            floor: 4.0 * f64::EPSILON * (value.abs() + hi - lo) * lipschitz,
+            floor: 4.0 * f64::EPSILON * magnitude * lipschitz,
             iterations: 0,
         }
     }
@@ -627,21 +628,21 @@ pub(super) mod general {
             for t in 0..d {
                 cand[t] = pb.centre[t] + half * (xi[t] + dir[t]).clamp(lo[t], hi[t]);
             }
-            consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
+            consider(&pb, cand, false, best, &mut bounds, w, hess, chol, spare, &mut vecs);
             let at = |cand: &mut [f64]| {
                 for t in 0..d {
                     cand[t] = pb.centre[t] + half * xi[t];
                 }
             };
             at(cand);
-            consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
+            consider(&pb, cand, false, best, &mut bounds, w, hess, chol, spare, &mut vecs);
             if pb.p < 2.0 && snap_coordinates(&pb, cand, 100.0 * eta * half) {
-                consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
+                consider(&pb, cand, true, best, &mut bounds, w, hess, chol, spare, &mut vecs);
             }
             if pb.q < 2.0 {
                 at(cand);
                 if snap_to_point(&pb, cand, &mut vecs) {
-                    consider(&pb, cand, best, &mut bounds, w, hess, chol, spare, &mut vecs);
+                    consider(&pb, cand, true, best, &mut bounds, w, hess, chol, spare, &mut vecs);
                 }
             }
             certified_here = true;
@@ -906,7 +907,7 @@ pub(super) mod general {
     }
 
     /// Evaluates f at `cand` (original coordinates), keeps it in `best` if it is the best point so
-    /// far, and raises the lower bound with a dual point built from exact subgradients at `cand`.
+    /// far (or ties with it and is `snapped` onto a kink), and raises the lower bound with a dual point built from exact subgradients at `cand`.
     ///
     /// w_k starts as the gradient of phi at z_k = (cand - y_k) / S, with sign(0) = 0 where phi has
     /// a kink (a subgradient). The residual r = sum_k lambda_k w_k is then removed where it costs
@@ -927,6 +928,7 @@ pub(super) mod general {
     fn consider(
         pb: &Problem<'_>,
         cand: &[f64],
+        snapped: bool,
         best: &mut [f64],
         bounds: &mut Bounds,
         w: &mut [f64],
@@ -1006,7 +1008,12 @@ pub(super) mod general {
                 }
             }
         }
-        if f < bounds.f {
+        // A candidate on a kink (a data point for q < 2, or x_t = y_kt for p < 2; snapped there or
+        // not) wins ties up to rounding in f: it is where the minimiser sits when it sits on a kink, and exact data values merge
+        // in G. The gap is then computed with its own f.
+        let on_kink = snapped || at_point > 0.0 || cap.iter().any(|&c| c > 0.0);
+        let rounding = 4.0 * (pb.ys.len() + 1) as f64 * f64::EPSILON;
+        if f < bounds.f || (on_kink && f <= bounds.f * (1.0 + rounding)) {
             bounds.f = f;
             bounds.floor = pb.grid * lipschitz;
             best.copy_from_slice(cand);
