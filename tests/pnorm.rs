@@ -160,7 +160,7 @@ fn ground_barycenter_beats_a_grid() {
                 best = best.min(cost.objective(&x, &ys, &lambdas));
             }
         }
-        let f_bar = solution.objective;
+        let f_bar = cost.objective(&solution.point, &ys, &lambdas);
         if best < f_bar - solution.gap - rounding(best, f_bar) {
             return TestResult::error(format!(
                 "p = {p}, q = {q}, ys = {ys:?}, lambdas = {lambdas:?}: a grid point has f = {best} < f(xbar) = {f_bar}"
