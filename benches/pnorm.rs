@@ -26,7 +26,15 @@ fn clouds() -> [Vec<f64>; 3] {
     ]
 }
 
-const FAMILIES: [(f64, f64); 7] = [(1.5, 1.5), (1.0, 1.0), (2.0, 2.0), (3.0, 3.0), (2.0, 1.0), (1.5, 2.0), (1.0, 2.0)];
+const FAMILIES: [(f64, f64); 7] = [
+    (1.5, 1.5),
+    (1.0, 1.0),
+    (2.0, 2.0),
+    (3.0, 3.0),
+    (2.0, 1.0),
+    (1.5, 2.0),
+    (1.0, 2.0),
+];
 
 fn ground(c: &mut Criterion) {
     let plane = Euclidean::new(2).unwrap();
@@ -62,7 +70,8 @@ fn fixed_point_g(c: &mut Criterion) {
     let mut group = c.benchmark_group("pnorm_g");
     group.sample_size(20);
     for (p, q) in [(1.5, 1.5), (2.0, 1.0), (1.5, 2.0)] {
-        let problem = BarycenterProblem::new(plane, measures.clone(), vec![1.0 / 3.0; 3], PNorm::new(p, q).unwrap()).unwrap();
+        let problem =
+            BarycenterProblem::new(plane, measures.clone(), vec![1.0 / 3.0; 3], PNorm::new(p, q).unwrap()).unwrap();
         let init = problem.default_init();
         let g = FixedPointG::default();
         group.bench_function(BenchmarkId::new("step", format!("{p}/{q}")), |b| {

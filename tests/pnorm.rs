@@ -97,16 +97,24 @@ fn ground_barycenter_inequality_pnorm() {
             return TestResult::error(format!("p = {p}, q = {q}: f = {f_bar}, solution {solution:?}"));
         }
         let mut out = vec![7.0];
-        cost.barycenter(&Euclidean::new(d).unwrap(), &ys, &lambdas, &mut out).unwrap();
+        cost.barycenter(&Euclidean::new(d).unwrap(), &ys, &lambdas, &mut out)
+            .unwrap();
         if out[1..] != solution.point[..] {
-            return TestResult::error(format!("barycenter() wrote {out:?}, solve() found {:?}", solution.point));
+            return TestResult::error(format!(
+                "barycenter() wrote {out:?}, solve() found {:?}",
+                solution.point
+            ));
         }
         for trial in 0..40 {
             let x: Vec<f64> = if trial < 10 {
                 (0..d).map(|_| 8.0 * rng.uniform() - 4.0).collect()
             } else {
                 let r = 10f64.powf(-8.0 * rng.uniform());
-                solution.point.iter().map(|c| c + r * (2.0 * rng.uniform() - 1.0)).collect()
+                solution
+                    .point
+                    .iter()
+                    .map(|c| c + r * (2.0 * rng.uniform() - 1.0))
+                    .collect()
             };
             let f_x = cost.objective(&x, &ys, &lambdas);
             let delta = cost.delta(&x, &solution.point, &lambdas);
@@ -142,7 +150,10 @@ fn ground_barycenter_beats_a_grid() {
         let (lo, hi): (Vec<f64>, Vec<f64>) = (0..d)
             .map(|t| {
                 let values = ys.iter().map(|y| y[t]);
-                (values.clone().fold(f64::INFINITY, f64::min), values.fold(f64::NEG_INFINITY, f64::max))
+                (
+                    values.clone().fold(f64::INFINITY, f64::min),
+                    values.fold(f64::NEG_INFINITY, f64::max),
+                )
             })
             .unzip();
         let n = if d == 1 { 4001 } else { 201 };
@@ -182,11 +193,18 @@ fn p_q_2_is_the_weighted_mean() {
         let ys = refs(&ys);
         let space = Euclidean::new(d).unwrap();
         let (mut ours, mut mean) = (Vec::new(), Vec::new());
-        PNorm::new(2.0, 2.0).unwrap().barycenter(&space, &ys, &lambdas, &mut ours).unwrap();
+        PNorm::new(2.0, 2.0)
+            .unwrap()
+            .barycenter(&space, &ys, &lambdas, &mut ours)
+            .unwrap();
         SquaredEuclidean.barycenter(&space, &ys, &lambdas, &mut mean).unwrap();
-        let close = ours.iter().zip(&mean).all(|(a, b)| (a - b).abs() <= 1e-14 * (1.0 + b.abs()));
+        let close = ours
+            .iter()
+            .zip(&mean)
+            .all(|(a, b)| (a - b).abs() <= 1e-14 * (1.0 + b.abs()));
         let c = PNorm::new(2.0, 2.0).unwrap();
-        let same_cost = Cost::<Euclidean>::cost(&c, ys[0], &ours) == Cost::<Euclidean>::cost(&SquaredEuclidean, ys[0], &ours);
+        let same_cost =
+            Cost::<Euclidean>::cost(&c, ys[0], &ours) == Cost::<Euclidean>::cost(&SquaredEuclidean, ys[0], &ours);
         TestResult::from_bool(close && same_cost)
     }
     quickcheck(500).quickcheck(prop as fn(u64) -> TestResult);
@@ -255,7 +273,9 @@ fn fermat_weber_of_regular_polygons() {
         ys.push(centre.to_vec());
         let solution = cost.solve(&refs(&ys), &vec![1.0; n + 1]).unwrap();
         if solution.point != centre {
-            return TestResult::error(format!("n = {n}, with the centre: found {solution:?}, centre {centre:?}"));
+            return TestResult::error(format!(
+                "n = {n}, with the centre: found {solution:?}, centre {centre:?}"
+            ));
         }
         TestResult::passed()
     }
@@ -274,7 +294,12 @@ fn heavy_point_is_the_q_1_barycentre() {
         let k = 2 + rng.below(4);
         let (ys, mut lambdas) = random_points(&mut rng, d, k);
         let j = rng.below(k);
-        let rest: f64 = lambdas.iter().enumerate().filter(|(i, _)| *i != j).map(|(_, l)| l).sum();
+        let rest: f64 = lambdas
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != j)
+            .map(|(_, l)| l)
+            .sum();
         if rest == 0.0 {
             return TestResult::discard();
         }
@@ -308,7 +333,16 @@ fn delta_factors() {
             .fold(f64::INFINITY, f64::min);
         assert!(close_below(kappa(r, r), grid), "r = {r}: {} vs {grid}", kappa(r, r));
     }
-    for (p, q) in [(1.0, 1.0), (1.0, 2.0), (1.5, 1.5), (3.0, 2.0), (2.0, 1.0), (1.5, 3.0), (3.0, 4.0), (2.0, 1.5)] {
+    for (p, q) in [
+        (1.0, 1.0),
+        (1.0, 2.0),
+        (1.5, 1.5),
+        (3.0, 2.0),
+        (2.0, 1.0),
+        (1.5, 3.0),
+        (3.0, 4.0),
+        (2.0, 1.5),
+    ] {
         assert_eq!(kappa(p, q), 0.0, "p = {p}, q = {q}");
     }
 }
@@ -439,7 +473,12 @@ fn cost_values() {
         for (i, x) in points.iter().enumerate() {
             cost.cost_to_many(x, &space, &flat, 0, &mut row);
             for (j, y) in points.iter().enumerate() {
-                let direct = x.iter().zip(y).map(|(a, b)| (a - b).abs().powf(p)).sum::<f64>().powf(q / p);
+                let direct = x
+                    .iter()
+                    .zip(y)
+                    .map(|(a, b)| (a - b).abs().powf(p))
+                    .sum::<f64>()
+                    .powf(q / p);
                 let c = Cost::<Euclidean>::cost(&cost, x, y);
                 let ok = (c - direct).abs() <= 1e-12 * (1.0 + direct)
                     && c == Cost::<Euclidean>::cost(&cost, y, x)
@@ -450,7 +489,11 @@ fn cost_values() {
                 }
             }
             cost.cost_from_many(&space, &flat, 0, x, &mut row);
-            if row.iter().zip(&points).any(|(c, y)| *c != Cost::<Euclidean>::cost(&cost, y, x)) {
+            if row
+                .iter()
+                .zip(&points)
+                .any(|(c, y)| *c != Cost::<Euclidean>::cost(&cost, y, x))
+            {
                 return TestResult::error("cost_from_many differs");
             }
         }
@@ -473,7 +516,10 @@ fn pnorm_errors() {
         (-2.0, 2.0),
     ] {
         let err = PNorm::new(p, q).unwrap_err();
-        assert!(matches!(err, CoreError::InvalidParameter { .. }), "p = {p}, q = {q}: {err}");
+        assert!(
+            matches!(err, CoreError::InvalidParameter { .. }),
+            "p = {p}, q = {q}: {err}"
+        );
         assert!(err.to_string().contains(">= 1"), "{err}");
     }
     let cost = PNorm::new(1.5, 2.5).unwrap();
@@ -486,7 +532,10 @@ fn pnorm_errors() {
     assert!(cost.with_tolerance(1e-6).is_ok());
     assert!(matches!(
         cost.with_max_iterations(0),
-        Err(CoreError::InvalidParameter { name: "max_iterations", .. })
+        Err(CoreError::InvalidParameter {
+            name: "max_iterations",
+            ..
+        })
     ));
 
     let plane = Euclidean::new(2).unwrap();
@@ -506,20 +555,36 @@ fn pnorm_errors() {
     check(&[&[0.0, 0.0], &[f64::INFINITY, 2.0]], &[1.0, 1.0], |e| {
         matches!(e, CoreError::InvalidPoint { index: 1, .. })
     });
-    check(&good, &[1.0, f64::NAN], |e| matches!(e, CoreError::NonFiniteWeight { index: 1, .. }));
-    check(&good, &[1.0, -0.5], |e| matches!(e, CoreError::NegativeWeight { index: 1, .. }));
+    check(&good, &[1.0, f64::NAN], |e| {
+        matches!(e, CoreError::NonFiniteWeight { index: 1, .. })
+    });
+    check(&good, &[1.0, -0.5], |e| {
+        matches!(e, CoreError::NegativeWeight { index: 1, .. })
+    });
     check(&good, &[0.0, 0.0], |e| matches!(e, CoreError::BadTotalMass { .. }));
-    check(&good, &[1.0], |e| matches!(e, CoreError::InvalidParameter { name: "lambdas", .. }));
-    check(&[], &[], |e| matches!(e, CoreError::InvalidParameter { name: "ys", .. }));
+    check(&good, &[1.0], |e| {
+        matches!(e, CoreError::InvalidParameter { name: "lambdas", .. })
+    });
+    check(&[], &[], |e| {
+        matches!(e, CoreError::InvalidParameter { name: "ys", .. })
+    });
     // too few iterations for the tolerance
     let capped = cost.with_max_iterations(1).unwrap();
     let three: [&[f64]; 3] = [&[0.0, 0.0], &[1.0, 2.0], &[3.0, -1.0]];
-    let err = capped.barycenter(&plane, &three, &[1.0, 1.0, 1.0], &mut out).unwrap_err();
-    assert!(matches!(err, CoreError::GroundBarycenter { .. }) && err.to_string().contains("max_iterations"), "{err}");
+    let err = capped
+        .barycenter(&plane, &three, &[1.0, 1.0, 1.0], &mut out)
+        .unwrap_err();
+    assert!(
+        matches!(err, CoreError::GroundBarycenter { .. }) && err.to_string().contains("max_iterations"),
+        "{err}"
+    );
     assert_eq!(out, vec![9.0]);
     // costs that overflow f64
     let huge: [&[f64]; 2] = [&[0.0, 0.0], &[1e200, 0.0]];
-    let err = PNorm::new(3.0, 3.0).unwrap().barycenter(&plane, &huge, &[1.0, 1.0], &mut out).unwrap_err();
+    let err = PNorm::new(3.0, 3.0)
+        .unwrap()
+        .barycenter(&plane, &huge, &[1.0, 1.0], &mut out)
+        .unwrap_err();
     assert!(err.to_string().contains("overflows"), "{err}");
     // dimension mismatch between the barycentre space and the measures, caught by the problem
     let nu = Euclidean::new(3).unwrap().uniform(vec![0.0, 0.0, 0.0]).unwrap();

@@ -74,7 +74,10 @@ fn main() {
             let coarse = rng.next() % 2 == 0;
             let (offset, scale) = if regime == 1 {
                 let sign = if rng.next() % 2 == 0 { 1.0 } else { -1.0 };
-                (sign * 10f64.powf(12.0 * rng.uniform() - 6.0), 10f64.powf(16.0 * rng.uniform() - 8.0))
+                (
+                    sign * 10f64.powf(12.0 * rng.uniform() - 6.0),
+                    10f64.powf(16.0 * rng.uniform() - 8.0),
+                )
             } else {
                 (0.0, 1.0)
             };

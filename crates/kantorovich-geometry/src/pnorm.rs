@@ -305,7 +305,12 @@ impl PNorm {
             gap
         };
         let from_gradient = match &solution.gradient {
-            Some(g) => (-g.iter().zip(x.iter().zip(xbar)).map(|(g, (a, b))| g * (a - b)).sum::<f64>()).max(0.0),
+            Some(g) => (-g
+                .iter()
+                .zip(x.iter().zip(xbar))
+                .map(|(g, (a, b))| g * (a - b))
+                .sum::<f64>())
+            .max(0.0),
             None => f64::INFINITY,
         };
         from_gap.min(from_gradient)
@@ -510,7 +515,13 @@ impl GroundBarycenter<Euclidean, Euclidean> for PNorm {
 
     /// Appends B(y_1, .., y_K), certified to tolerance * f(xbar) (see [`PNorm`]); errors as
     /// [`PNorm::solve`], leaving `out` as it was.
-    fn barycenter(&self, space: &Euclidean, ys: &[&[f64]], lambdas: &[f64], out: &mut Vec<f64>) -> Result<(), CoreError> {
+    fn barycenter(
+        &self,
+        space: &Euclidean,
+        ys: &[&[f64]],
+        lambdas: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), CoreError> {
         check(space.dim(), ys, lambdas)?;
         let start = out.len();
         out.resize(start + space.dim(), 0.0);

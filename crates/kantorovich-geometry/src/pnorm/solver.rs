@@ -61,7 +61,10 @@ pub(super) fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R 
 pub(super) fn solve(settings: &Settings, ys: &[&[f64]], lambdas: &[f64], x: &mut [f64]) -> Result<Outcome, CoreError> {
     let d = x.len();
     // One point (of positive weight), or all of them equal: that point, exactly.
-    let first = lambdas.iter().position(|&l| l > 0.0).expect("a positive weight (checked by the caller)");
+    let first = lambdas
+        .iter()
+        .position(|&l| l > 0.0)
+        .expect("a positive weight (checked by the caller)");
     let all_equal = ys.iter().zip(lambdas).all(|(y, &l)| l == 0.0 || *y == ys[first]);
     if all_equal {
         x.copy_from_slice(ys[first]);
@@ -287,7 +290,11 @@ mod separable {
         let value = value.clamp(lo, hi);
         let slope: f64 = ys.iter().zip(lambdas).map(|(y, &l)| 2.0 * l * (value - y[t])).sum();
         // rounding floor: 4 eps (|centre| + half-width) times the local Lipschitz constant of g
-        let lipschitz: f64 = ys.iter().zip(lambdas).map(|(y, &l)| 2.0 * l * (value - y[t]).abs()).sum();
+        let lipschitz: f64 = ys
+            .iter()
+            .zip(lambdas)
+            .map(|(y, &l)| 2.0 * l * (value - y[t]).abs())
+            .sum();
         let magnitude = (0.5 * (lo + hi)).abs() + 0.5 * (hi - lo);
         Coordinate {
             value,
@@ -310,7 +317,14 @@ mod separable {
     /// Stops when the bound is <= tolerance * g(s) + floor, floor = 4 ulp(x) |g|_Lip (the change
     /// of g over a few floating-point steps of the coordinate), or when the bracket is down to a
     /// few floats.
-    fn newton(s: &Settings, ys: &[&[f64]], lambdas: &[f64], t: usize, lo: f64, hi: f64) -> Result<Coordinate, CoreError> {
+    fn newton(
+        s: &Settings,
+        ys: &[&[f64]],
+        lambdas: &[f64],
+        t: usize,
+        lo: f64,
+        hi: f64,
+    ) -> Result<Coordinate, CoreError> {
         let p = s.p;
         let centre = 0.5 * (lo + hi);
         let half = 0.5 * (hi - lo);
@@ -583,7 +597,11 @@ pub(super) mod general {
         }
         clamp(xi, lo, hi);
 
-        let mut eta = if s.p > 1.0 && s.q > 1.0 { ETA_START_SMOOTH } else { ETA_START };
+        let mut eta = if s.p > 1.0 && s.q > 1.0 {
+            ETA_START_SMOOTH
+        } else {
+            ETA_START
+        };
         let mut bounds = Bounds {
             f: f64::INFINITY,
             floor: 0.0,
@@ -792,7 +810,11 @@ pub(super) mod general {
                 }
                 return -grad.iter().zip(dir.iter()).map(|(g, s)| g * s).sum::<f64>();
             }
-            mu = if mu < 1e-8 * max_diag { 1e-8 * max_diag } else { 100.0 * mu };
+            mu = if mu < 1e-8 * max_diag {
+                1e-8 * max_diag
+            } else {
+                100.0 * mu
+            };
         }
         // not even a regularised factorisation (NaN input): steepest descent, scaled
         let scale = 1.0 / max_diag.max(1.0);
@@ -951,7 +973,7 @@ pub(super) mod general {
         let mut f = 0.0;
         let mut lipschitz = 0.0; // sum_k lambda_k q |z_k|_p^(q-1), the local Lipschitz constant of f
         let mut at_point = 0.0; // total weight of the k with cand = y_k (q < 2)
-        // pass 1: f, exact subgradients, residual, ties
+                                // pass 1: f, exact subgradients, residual, ties
         for (k, &l) in pb.lambdas.iter().enumerate() {
             let wk = &mut w[k * d..(k + 1) * d];
             scales[k] = 0.0;
@@ -1189,7 +1211,11 @@ pub(super) mod general {
                 }
                 return true;
             }
-            mu = if mu < 1e-8 * max_diag { 1e-8 * max_diag } else { 100.0 * mu };
+            mu = if mu < 1e-8 * max_diag {
+                1e-8 * max_diag
+            } else {
+                100.0 * mu
+            };
         }
         false
     }
