@@ -16,6 +16,8 @@
 //! - **geometry** ([`geometry`]): ground spaces ([`GroundSpace`]), costs ([`Cost`]) and ground
 //!   barycentres ([`GroundBarycenter`]): B(y_1..y_K) = argmin_x sum_k lambda_k c_k(x, y_k) and
 //!   a function delta with sum_k lambda_k c_k(x, y_k) >= sum_k lambda_k c_k(B(y), y_k) + delta(x, B(y));
+//!   shipped: [`SquaredEuclidean`] and the p-norm costs |x - y|_p^q ([`PNorm`], with a certified
+//!   numerical B);
 //! - **problem**: [`DiscreteMeasure`], [`BarycenterProblem`];
 //! - **solvers**: exact optimal transport ([`NetworkSimplex`], behind the [`Coupling`] trait),
 //!   entropic transport ([`Sinkhorn`]) and the fixed-point iterations [`FixedPointG`] and
@@ -98,7 +100,7 @@ pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
     VectorSpace,
 };
-pub use kantorovich_geometry::{Circle, CircleProjections, Euclidean, SquaredEuclidean};
+pub use kantorovich_geometry::{Circle, CircleProjections, Euclidean, PNorm, PNormSolution, SquaredEuclidean};
 pub use kantorovich_ot::{
     entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
     SinkhornSolution,
@@ -123,7 +125,7 @@ pub mod barycenter {
 pub mod prelude {
     pub use crate::{
         BarycenterProblem, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps, FixedPointH,
-        GroundBarycenter, GroundSpace, NetworkSimplex, Sinkhorn, SquaredEuclidean, VectorSpace,
+        GroundBarycenter, GroundSpace, NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean, VectorSpace,
     };
 }
 
@@ -157,4 +159,6 @@ mod book {
     struct CircleProjections;
     #[doc = include_str!("../book/src/own-ground-space.md")]
     struct OwnGroundSpace;
+    #[doc = include_str!("../book/src/pnorm.md")]
+    struct PNormCosts;
 }

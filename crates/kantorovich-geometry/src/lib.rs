@@ -4,13 +4,17 @@
 //! - [`SquaredEuclidean`]: the cost c(x, y) = |x - y|^2 with its ground barycentre (the weighted
 //!   mean) and delta(x, xbar) = (sum_k lambda_k) |x - xbar|^2;
 //! - [`Circle`] and [`CircleProjections`]: c_k(x, y) = |P_k(x) - y|^2 with P_k the projection onto
-//!   circle k, and the (non-convex) ground barycentre found by a multi-start search.
+//!   circle k, and the (non-convex) ground barycentre found by a multi-start search;
+//! - [`PNorm`]: the costs c(x, y) = |x - y|_p^q (p, q >= 1) with a certified numerical ground
+//!   barycentre ([`PNormSolution`]) and delta(x, xbar) = kappa (sum_k lambda_k) c(x, xbar).
 #![warn(missing_docs)]
 
 mod circle;
 mod euclidean;
+mod pnorm;
 mod squared_euclidean;
 
 pub use circle::{Circle, CircleProjections};
 pub use euclidean::Euclidean;
+pub use pnorm::{PNorm, PNormSolution};
 pub use squared_euclidean::SquaredEuclidean;
