@@ -99,6 +99,7 @@ pub use kantorovich_core::{
     VectorSpace,
 };
 pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+pub use kantorovich_geometry::{BuresWasserstein, Gaussian, GaussianBarycenter, GaussianPoint, GaussianPoints};
 pub use kantorovich_ot::{
     entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
     SinkhornSolution,
@@ -119,12 +120,15 @@ pub mod barycenter {
     pub use kantorovich_barycenter::*;
 }
 
+pub mod gmm;
+
 /// Everything needed to set up and solve a barycentre problem: `use kantorovich::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         BarycenterProblem, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps, FixedPointH,
         GroundBarycenter, GroundSpace, NetworkSimplex, Sinkhorn, SquaredEuclidean, VectorSpace,
     };
+    pub use crate::{BuresWasserstein, Gaussian};
 }
 
 /// Any error of kantorovich: one variant per crate, so `?` works across them.
@@ -153,4 +157,6 @@ mod book {
     struct CustomCost;
     #[doc = include_str!("../book/src/entropic.md")]
     struct Entropic;
+    #[doc = include_str!("../book/src/gaussians.md")]
+    struct Gaussians;
 }
