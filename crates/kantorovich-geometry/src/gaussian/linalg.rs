@@ -63,13 +63,14 @@ pub(crate) fn cholesky(a: &[f64], d: usize, l: &mut [f64]) -> Result<(), (usize,
 /// x = b c^{-1} for c lower triangular with non-zero diagonal (solves x c = b row by row).
 pub(crate) fn solve_right_lower(c: &[f64], d: usize, b: &[f64], x: &mut [f64]) {
     for (xr, br) in x.chunks_exact_mut(d).zip(b.chunks_exact(d)) {
-        // x_r c = b_r, i.e. c^T x_r^T = b_r^T with c^T upper triangular: back substitution.
+        // sum_{t >= j} x_t c_tj = b_j: x_j from the last, then its terms removed from the others
+        // (row j of c is contiguous)
+        xr.copy_from_slice(br);
         for j in (0..d).rev() {
-            let mut s = br[j];
-            for t in j + 1..d {
-                s -= xr[t] * c[t * d + j];
-            }
-            xr[j] = s / c[j * d + j];
+            let xj = xr[j] / c[j * d + j];
+            xr[j] = xj;
+            let (head, _) = xr.split_at_mut(j);
+            head.iter_mut().zip(&c[j * d..j * d + j]).for_each(|(r, &cjt)| *r -= xj * cjt);
         }
     }
 }
@@ -90,16 +91,22 @@ pub(crate) fn mul_tn(a: &[f64], b: &[f64], d: usize, out: &mut [f64]) {
     }
 }
 
-/// out = a^T a (exactly symmetric: the upper triangle is copied from the lower one).
+/// out = a^T a (exactly symmetric: the upper triangle is copied from the lower one), as a sum of
+/// outer products of the rows of a (contiguous access).
 pub(crate) fn gram(a: &[f64], d: usize, out: &mut [f64]) {
-    for i in 0..d {
-        for j in 0..=i {
-            let mut s = 0.0;
-            for t in 0..d {
-                s += a[t * d + i] * a[t * d + j];
+    out[..d * d].iter_mut().for_each(|o| *o = 0.0);
+    for row in a[..d * d].chunks_exact(d) {
+        for i in 0..d {
+            let ri = row[i];
+            if ri == 0.0 {
+                continue;
             }
-            out[i * d + j] = s;
-            out[j * d + i] = s;
+            out[i * d..i * d + i + 1].iter_mut().zip(&row[..=i]).for_each(|(o, &rj)| *o += ri * rj);
+        }
+    }
+    for i in 0..d {
+        for j in 0..i {
+            out[j * d + i] = out[i * d + j];
         }
     }
 }
@@ -161,47 +168,51 @@ pub(crate) fn symmetric_eigen(
 /// diagonal in `diag`, sub-diagonal in `off[0..d-1]`; if `vectors` is given (initialised to the
 /// identity), V is accumulated there. The reflectors H = I - v v^T (|v|^2 = 2) are kept in the
 /// columns of `a` below the sub-diagonal while the reduction runs.
-fn tridiagonalize(a: &mut [f64], d: usize, diag: &mut [f64], off: &mut [f64], vectors: Option<&mut [f64]>) {
-    let mut p = vec![0.0; d];
-    let mut reflected = vec![false; d];
+fn tridiagonalize(a: &mut [f64], d: usize, diag: &mut [f64], scratch: &mut [f64], vectors: Option<&mut [f64]>) {
+    let (off, rest) = scratch.split_at_mut(d);
+    let (p, v) = rest.split_at_mut(d);
     for k in 0..d.saturating_sub(2) {
         let m = d - k - 1; // size of the trailing block
         // x = a[k+1.., k]
         let norm = (k + 1..d).map(|i| a[i * d + k] * a[i * d + k]).sum::<f64>().sqrt();
         let tail = (k + 2..d).any(|i| a[i * d + k] != 0.0);
         if norm == 0.0 || !tail {
+            // no reflection (H = I): a zero reflector marks it
             off[k] = a[(k + 1) * d + k];
+            a[(k + 1) * d + k] = 0.0;
             continue;
         }
         let x0 = a[(k + 1) * d + k];
         let alpha = if x0 >= 0.0 { -norm } else { norm };
         // v = (x - alpha e_1) sqrt(2) / |x - alpha e_1|, |x - alpha e_1|^2 = 2 norm (norm + |x0|)
         let scale = 1.0 / (norm * (norm + x0.abs())).sqrt();
-        a[(k + 1) * d + k] = (x0 - alpha) * scale;
-        for i in k + 2..d {
-            a[i * d + k] *= scale;
+        let v = &mut v[..m];
+        v[0] = (x0 - alpha) * scale;
+        for i in 1..m {
+            v[i] = a[(k + 1 + i) * d + k] * scale;
+        }
+        for (i, &vi) in v.iter().enumerate() {
+            a[(k + 1 + i) * d + k] = vi;
         }
         off[k] = alpha;
-        reflected[k] = true;
         // p = A22 v, w = p - (p.v / 2) v, A22 -= v w^T + w v^T
-        let v = |a: &[f64], i: usize| a[(k + 1 + i) * d + k];
+        let p = &mut p[..m];
         let mut pv = 0.0;
         for i in 0..m {
-            let row = (k + 1 + i) * d + k + 1;
-            let s: f64 = (0..m).map(|j| a[row + j] * v(a, j)).sum();
+            let row = &a[(k + 1 + i) * d + k + 1..(k + 2 + i) * d];
+            let s: f64 = row.iter().zip(v.iter()).map(|(x, y)| x * y).sum();
             p[i] = s;
-            pv += s * v(a, i);
+            pv += s * v[i];
         }
         for i in 0..m {
-            p[i] -= 0.5 * pv * v(a, i);
+            p[i] -= 0.5 * pv * v[i];
         }
         for i in 0..m {
-            let vi = v(a, i);
-            let row = (k + 1 + i) * d + k + 1;
-            for j in 0..m {
-                let vj = a[(k + 1 + j) * d + k];
-                a[row + j] -= vi * p[j] + p[i] * vj;
-            }
+            let (vi, pi) = (v[i], p[i]);
+            let row = &mut a[(k + 1 + i) * d + k + 1..(k + 2 + i) * d];
+            row.iter_mut()
+                .zip(v.iter().zip(p.iter()))
+                .for_each(|(x, (&vj, &pj))| *x -= vi * pj + pi * vj);
         }
     }
     for k in 0..d {
@@ -211,10 +222,11 @@ fn tridiagonalize(a: &mut [f64], d: usize, diag: &mut [f64], off: &mut [f64], ve
         off[d - 2] = a[(d - 1) * d + d - 2];
     }
     if let Some(vm) = vectors {
-        // V = H_{d-3} ... H_0: apply H_0 first, each to the rows k+1.. of V.
-        let mut u = vec![0.0; d];
+        // V = H_{d-3} ... H_0: apply H_0 first, each to the rows k+1.. of V. A reflector's first
+        // entry (x0 - alpha) scale is never 0; a zero one marks H = I.
+        let u = p;
         for k in 0..d.saturating_sub(2) {
-            if !reflected[k] {
+            if a[(k + 1) * d + k] == 0.0 {
                 continue;
             }
             u.iter_mut().for_each(|x| *x = 0.0);
@@ -226,7 +238,7 @@ fn tridiagonalize(a: &mut [f64], d: usize, diag: &mut [f64], off: &mut [f64], ve
             for i in k + 1..d {
                 let vi = a[i * d + k];
                 let row = &mut vm[i * d..(i + 1) * d];
-                row.iter_mut().zip(&u).for_each(|(r, &uj)| *r -= vi * uj);
+                row.iter_mut().zip(u.iter()).for_each(|(r, &uj)| *r -= vi * uj);
             }
         }
     }
@@ -281,7 +293,7 @@ fn tridiagonal_qr(d: usize, diag: &mut [f64], off: &mut [f64], mut vectors: Opti
         let mut x = diag[start] - mu;
         let mut z = off[start];
         for k in start..end {
-            let r = x.hypot(z);
+            let r = norm2(x, z);
             let (c, s) = if r == 0.0 { (1.0, 0.0) } else { (x / r, z / r) };
             if k > start {
                 off[k - 1] = r;
@@ -301,6 +313,18 @@ fn tridiagonal_qr(d: usize, diag: &mut [f64], off: &mut [f64], mut vectors: Opti
         }
     }
     Ok(())
+}
+
+/// sqrt(x^2 + z^2): the plain formula (the matrix is scaled to entries <= 1, so nothing overflows),
+/// and `hypot` only where the squares could underflow.
+#[inline]
+fn norm2(x: f64, z: f64) -> f64 {
+    let r = (x * x + z * z).sqrt();
+    if r < 1e-150 {
+        x.hypot(z)
+    } else {
+        r
+    }
 }
 
 /// Rows k and k+1 of v become c v_k + s v_{k+1} and -s v_k + c v_{k+1}.
@@ -333,7 +357,7 @@ impl Workspace {
         }
         if self.values.len() < d {
             self.values.resize(d, 0.0);
-            self.off.resize(d, 0.0);
+            self.off.resize(3 * d, 0.0);
         }
     }
 
@@ -462,7 +486,7 @@ mod tests {
                     }
                 }
                 let (mut work, mut values, mut vectors, mut off) =
-                    (a.clone(), vec![0.0; d], vec![0.0; d * d], vec![0.0; d]);
+                    (a.clone(), vec![0.0; d], vec![0.0; d * d], vec![0.0; 3 * d]);
                 symmetric_eigen(&mut work, d, &mut values, Some(&mut vectors), &mut off).unwrap();
                 let scale = max_abs(&a).max(f64::MIN_POSITIVE);
                 for i in 0..d {
@@ -493,7 +517,7 @@ mod tests {
 
     #[test]
     fn zero_and_non_finite_matrices() {
-        let (mut values, mut off) = (vec![1.0; 3], vec![0.0; 3]);
+        let (mut values, mut off) = (vec![1.0; 3], vec![0.0; 9]);
         symmetric_eigen(&mut [0.0; 9], 3, &mut values, None, &mut off).unwrap();
         assert_eq!(values, vec![0.0; 3]);
         let mut a = [1.0, f64::NAN, 0.0, f64::NAN, 1.0, 0.0, 0.0, 0.0, 1.0];
