@@ -105,9 +105,16 @@ fn export(ground: &BuresWasserstein) {
             words(&covs)
         );
     }
-    let _ = writeln!(text, "mw2 {:?}", mixture_wasserstein_squared(&gmms[0], &gmms[1]).unwrap());
+    let _ = writeln!(
+        text,
+        "mw2 {:?}",
+        mixture_wasserstein_squared(&gmms[0], &gmms[1]).unwrap()
+    );
     let problem = GmmBarycenterProblem::new(Gaussian::new(2).unwrap(), gmms, vec![1.0 / 3.0; 3], *ground).unwrap();
-    let g = FixedPointG::default().max_iterations(50).solve(&problem, problem.default_init()).unwrap();
+    let g = FixedPointG::default()
+        .max_iterations(50)
+        .solve(&problem, problem.default_init())
+        .unwrap();
     let _ = writeln!(text, "g_objective {:?} {}", g.objective, g.iterations);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/target/gaussian_bench");
     if std::fs::create_dir_all(dir).is_ok() {

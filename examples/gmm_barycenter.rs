@@ -68,14 +68,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect::<Result<Vec<Gmm>, _>>()?;
     for (k, a) in mixtures.iter().enumerate() {
         for (l, b) in mixtures.iter().enumerate().skip(k + 1) {
-            println!("MW2^2(nu_{}, nu_{}) = {:.4}", k + 1, l + 1, mixture_wasserstein_squared(a, b)?);
+            println!(
+                "MW2^2(nu_{}, nu_{}) = {:.4}",
+                k + 1,
+                l + 1,
+                mixture_wasserstein_squared(a, b)?
+            );
         }
     }
     let problem = GmmBarycenterProblem::new(plane, mixtures.clone(), vec![1.0 / 3.0; 3], BuresWasserstein::default())?;
     let init = problem.default_init();
 
     let start = Instant::now();
-    let g = FixedPointG::default().max_iterations(STEPS).solve(&problem, init.clone())?;
+    let g = FixedPointG::default()
+        .max_iterations(STEPS)
+        .solve(&problem, init.clone())?;
     let g_seconds = start.elapsed().as_secs_f64();
     report("G (glued couplings)", &g, g_seconds);
     let start = Instant::now();
@@ -85,7 +92,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let svg = out.join("gmm_barycenter.svg");
     draw(&svg, &mixtures, &[("G", &g), ("H", &h)])?;
-    println!("\nwrote {} ({:.1} s in all)", svg.display(), clock.elapsed().as_secs_f64());
+    println!(
+        "\nwrote {} ({:.1} s in all)",
+        svg.display(),
+        clock.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -103,7 +114,11 @@ fn ellipse(p: GaussianPoint<'_>) -> Vec<(f64, f64)> {
 
 /// Draws the components of `mu` in `colour`, with fill opacity proportional to weight / max weight.
 fn draw_mixture<DB: DrawingBackend>(
-    chart: &mut ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>,
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
     mu: &Gmm,
     colour: RGBColor,
 ) -> Result<(), Box<dyn Error>>
@@ -114,7 +129,10 @@ where
     for (p, w) in mu.iter().filter(|(_, w)| *w > 0.0) {
         let outline = ellipse(p);
         let alpha = 0.08 + 0.5 * w / heaviest;
-        chart.draw_series(std::iter::once(Polygon::new(outline.clone(), colour.mix(alpha).filled())))?;
+        chart.draw_series(std::iter::once(Polygon::new(
+            outline.clone(),
+            colour.mix(alpha).filled(),
+        )))?;
         chart.draw_series(std::iter::once(PathElement::new(outline, colour.stroke_width(1))))?;
     }
     Ok(())

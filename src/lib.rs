@@ -98,8 +98,8 @@ pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
     VectorSpace,
 };
-pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};
 pub use kantorovich_geometry::{BuresWasserstein, Gaussian, GaussianBarycenter, GaussianPoint, GaussianPoints};
+pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};
 pub use kantorovich_ot::{
     entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
     SinkhornSolution,

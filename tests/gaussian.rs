@@ -160,7 +160,11 @@ fn bures_barycenter_matches_pot() {
         worst_mean = worst_mean.max(em);
         worst_cov = worst_cov.max(ec);
         assert!(em <= 1e-14, "d = {d}, K = {k}: mean {:?} vs POT {mean:?}", bar.mean);
-        assert!(ec <= 1e-11, "d = {d}, K = {k}: cov {:?} vs POT {cov:?} ({ec:e})", bar.cov);
+        assert!(
+            ec <= 1e-11,
+            "d = {d}, K = {k}: cov {:?} vs POT {cov:?} ({ec:e})",
+            bar.cov
+        );
         assert!(bar.gap <= 1e-13 * bar.scale);
         // and through the GroundBarycenter interface
         let mut out = space.with_capacity(1);
@@ -214,7 +218,9 @@ fn commuting_covariances() {
                 random_rotation(&mut rng, d)
             };
             let k = 1 + trial;
-            let diags: Vec<Vec<f64>> = (0..k).map(|_| (0..d).map(|_| 0.05 + 3.0 * rng.uniform()).collect()).collect();
+            let diags: Vec<Vec<f64>> = (0..k)
+                .map(|_| (0..d).map(|_| 0.05 + 3.0 * rng.uniform()).collect())
+                .collect();
             let means: Vec<f64> = (0..k).flat_map(|_| random_mean(&mut rng, d)).collect();
             let covs: Vec<f64> = diags.iter().flat_map(|g| conjugate_diag(&u, g)).collect();
             let ys = space.points(&means, &covs).unwrap();
@@ -230,7 +236,13 @@ fn commuting_covariances() {
             // barycentre
             let total: f64 = lambdas.iter().sum();
             let root: Vec<f64> = (0..d)
-                .map(|i| diags.iter().zip(&lambdas).map(|(g, l)| l / total * g[i].sqrt()).sum::<f64>())
+                .map(|i| {
+                    diags
+                        .iter()
+                        .zip(&lambdas)
+                        .map(|(g, l)| l / total * g[i].sqrt())
+                        .sum::<f64>()
+                })
                 .collect();
             let expected_cov = conjugate_diag(&u, &root.iter().map(|r| r * r).collect::<Vec<_>>());
             let refs: Vec<_> = ys.iter().collect();
@@ -257,7 +269,9 @@ fn dimension_one() {
     assert_eq!(bw(ys.get(0), ys.get(1)), 9.0 + 1.0);
     assert_eq!(bw(ys.get(1), ys.get(2)), 16.0 + 0.25);
     let refs: Vec<_> = ys.iter().collect();
-    let bar = BuresWasserstein::default().gaussian_barycenter(&refs, &[1.0, 2.0, 1.0]).unwrap();
+    let bar = BuresWasserstein::default()
+        .gaussian_barycenter(&refs, &[1.0, 2.0, 1.0])
+        .unwrap();
     assert_eq!(bar.iterations, 0);
     assert!((bar.mean[0] - 1.25).abs() < 1e-15);
     assert!((bar.cov[0] - 1.125f64.powi(2)).abs() < 1e-15); // (2 + 2 + 0.5) / 4 = 1.125
@@ -272,9 +286,14 @@ fn identical_inputs() {
         let (m, s) = (random_mean(&mut rng, d), random_spd(&mut rng, d, 0.1, 1.0));
         let x = one_point(space, &m, &s);
         let c = bw(x.get(0), x.get(0));
-        assert!((0.0..=1e-14 * x.get(0).trace()).contains(&c), "d = {d}: W2^2(x, x) = {c}");
+        assert!(
+            (0.0..=1e-14 * x.get(0).trace()).contains(&c),
+            "d = {d}: W2^2(x, x) = {c}"
+        );
         let refs = vec![x.get(0); 3];
-        let bar = BuresWasserstein::default().gaussian_barycenter(&refs, &[0.2, 0.3, 0.5]).unwrap();
+        let bar = BuresWasserstein::default()
+            .gaussian_barycenter(&refs, &[0.2, 0.3, 0.5])
+            .unwrap();
         assert!(relative_difference(&bar.cov, x.get(0).cov()) <= 1e-13, "d = {d}");
         assert!(relative_difference(&bar.mean, &m) <= 1e-15, "d = {d}");
         assert!(bar.iterations <= 1, "d = {d}: {} steps", bar.iterations);
@@ -337,7 +356,10 @@ fn closed_forms_agree_with_the_general_path() {
         let before = bw(one_point(space, &m1, &s1).get(0), one_point(space, &m2, &s2).get(0));
         let ((n1, t1), (n2, t2)) = (rotate(&m1, &s1), rotate(&m2, &s2));
         let after = bw(one_point(space, &n1, &t1).get(0), one_point(space, &n2, &t2).get(0));
-        assert!((before - after).abs() <= 1e-13 * (1.0 + before), "d = {d}: {before} vs {after}");
+        assert!(
+            (before - after).abs() <= 1e-13 * (1.0 + before),
+            "d = {d}: {before} vs {after}"
+        );
     }
 }
 
@@ -347,14 +369,21 @@ fn closed_forms_agree_with_the_general_path() {
 #[test]
 fn invalid_gaussians_are_rejected_with_clear_errors() {
     let plane = Gaussian::new(2).unwrap();
-    assert!(matches!(Gaussian::new(0), Err(CoreError::InvalidParameter { name: "dim", .. })));
+    assert!(matches!(
+        Gaussian::new(0),
+        Err(CoreError::InvalidParameter { name: "dim", .. })
+    ));
     let reason = |e: CoreError| match e {
         CoreError::InvalidPoint { index, reason } => (index, reason),
         other => panic!("unexpected {other:?}"),
     };
     let id = [1.0, 0.0, 0.0, 1.0];
     // not positive definite (eigenvalues 3, -1)
-    let (i, r) = reason(plane.uniform(&[0.0; 4], &[&id[..], &[1.0, 2.0, 2.0, 1.0]].concat()).unwrap_err());
+    let (i, r) = reason(
+        plane
+            .uniform(&[0.0; 4], &[&id[..], &[1.0, 2.0, 2.0, 1.0]].concat())
+            .unwrap_err(),
+    );
     assert_eq!(i, 1);
     assert!(r.contains("not positive definite") && r.contains("regularise"), "{r}");
     // singular (rank 1)
@@ -372,11 +401,21 @@ fn invalid_gaussians_are_rejected_with_clear_errors() {
     // NaN and infinities
     let (_, r) = reason(plane.uniform(&[0.0, f64::NAN], &id).unwrap_err());
     assert!(r.contains("mean coordinate 1"), "{r}");
-    let (_, r) = reason(plane.uniform(&[0.0; 2], &[1.0, f64::INFINITY, f64::INFINITY, 1.0]).unwrap_err());
+    let (_, r) = reason(
+        plane
+            .uniform(&[0.0; 2], &[1.0, f64::INFINITY, f64::INFINITY, 1.0])
+            .unwrap_err(),
+    );
     assert!(r.contains("covariance entry (0, 1)"), "{r}");
     // lengths
-    assert!(matches!(plane.points(&[0.0; 3], &id), Err(CoreError::InvalidParameter { name: "means", .. })));
-    assert!(matches!(plane.points(&[0.0; 2], &[1.0; 3]), Err(CoreError::InvalidParameter { name: "covs", .. })));
+    assert!(matches!(
+        plane.points(&[0.0; 3], &id),
+        Err(CoreError::InvalidParameter { name: "means", .. })
+    ));
+    assert!(matches!(
+        plane.points(&[0.0; 2], &[1.0; 3]),
+        Err(CoreError::InvalidParameter { name: "covs", .. })
+    ));
     assert!(matches!(plane.uniform(&[], &[]), Err(CoreError::EmptyMeasure)));
     // the caller's data is untouched (inputs are borrowed), and nothing half-built escapes
     let covs = [1.0, 0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 1.0];
@@ -398,8 +437,16 @@ fn dimension_mismatches_and_bad_barycentre_input() {
         Err(kantorovich::Error::Ot(_))
     ));
     assert!(matches!(
-        GmmBarycenterProblem::new(plane, vec![a.clone(), b.clone()], vec![1.0, 1.0], BuresWasserstein::default()),
-        Err(BarycenterError::Core(CoreError::DimensionMismatch { expected: 2, found: 3 }))
+        GmmBarycenterProblem::new(
+            plane,
+            vec![a.clone(), b.clone()],
+            vec![1.0, 1.0],
+            BuresWasserstein::default()
+        ),
+        Err(BarycenterError::Core(CoreError::DimensionMismatch {
+            expected: 2,
+            found: 3
+        }))
     ));
     // a storage of another dimension is rejected by validate
     assert!(matches!(
@@ -420,8 +467,14 @@ fn dimension_mismatches_and_bad_barycentre_input() {
     let one = [a.point(0)];
     assert!(ground.gaussian_barycenter(&one, &[]).is_err());
     assert!(ground.gaussian_barycenter(&[], &[]).is_err());
-    assert!(matches!(ground.gaussian_barycenter(&one, &[-1.0]), Err(CoreError::NegativeWeight { .. })));
-    assert!(matches!(ground.gaussian_barycenter(&one, &[0.0]), Err(CoreError::BadTotalMass { .. })));
+    assert!(matches!(
+        ground.gaussian_barycenter(&one, &[-1.0]),
+        Err(CoreError::NegativeWeight { .. })
+    ));
+    assert!(matches!(
+        ground.gaussian_barycenter(&one, &[0.0]),
+        Err(CoreError::BadTotalMass { .. })
+    ));
     assert!(matches!(
         ground.tolerance(f64::NAN).gaussian_barycenter(&one, &[1.0]),
         Err(CoreError::InvalidParameter { name: "tolerance", .. })
@@ -444,7 +497,10 @@ fn barycentre_non_convergence_is_an_error() {
         .unwrap_err();
     match err {
         CoreError::GroundBarycenter { reason } => {
-            assert!(reason.contains("did not converge") && reason.contains("max_iterations"), "{reason}")
+            assert!(
+                reason.contains("did not converge") && reason.contains("max_iterations"),
+                "{reason}"
+            )
         }
         other => panic!("unexpected {other:?}"),
     }
@@ -453,7 +509,10 @@ fn barycentre_non_convergence_is_an_error() {
         .tolerance(0.0)
         .gaussian_barycenter(&refs, &[1.0; 3])
         .unwrap_err();
-    assert!(err.to_string().contains("rounding floor") || err.to_string().contains("max_iterations"), "{err}");
+    assert!(
+        err.to_string().contains("rounding floor") || err.to_string().contains("max_iterations"),
+        "{err}"
+    );
 }
 
 /// H's projections of Gaussian coordinates that are not a valid covariance are caught: the ground
@@ -574,7 +633,9 @@ fn the_inequality_check_catches_a_wrong_covariance() {
     let ys = space.points(&[0.0; 9], &covs).unwrap();
     let refs: Vec<_> = ys.iter().collect();
     let lambdas = [1.0, 1.0, 1.0];
-    let wrong: Vec<f64> = (0..d * d).map(|t| (0..3).map(|k| covs[k * d * d + t]).sum::<f64>() / 3.0).collect();
+    let wrong: Vec<f64> = (0..d * d)
+        .map(|t| (0..3).map(|k| covs[k * d * d + t]).sum::<f64>() / 3.0)
+        .collect();
     let wrong = space.points(&[0.0; 3], &wrong).unwrap();
     let ground = BuresWasserstein::default();
     let report = ground.gaussian_barycenter(&refs, &lambdas).unwrap();
@@ -595,7 +656,9 @@ fn the_inequality_check_catches_a_wrong_covariance() {
 #[test]
 fn full_w2_is_not_a_valid_delta() {
     let plane = Gaussian::new(2).unwrap();
-    let ys = plane.points(&[0.0; 4], &[1.0, 0.0, 0.0, 0.01, 0.01, 0.0, 0.0, 1.0]).unwrap();
+    let ys = plane
+        .points(&[0.0; 4], &[1.0, 0.0, 0.0, 0.01, 0.01, 0.0, 0.0, 1.0])
+        .unwrap();
     let refs: Vec<_> = ys.iter().collect();
     let lambdas = [0.5, 0.5];
     let ground = BuresWasserstein::default().tolerance(1e-14);
@@ -603,7 +666,9 @@ fn full_w2_is_not_a_valid_delta() {
     ground.barycenter(&plane, &refs, &lambdas, &mut bar).unwrap();
     assert!(relative_difference(bar.get(0).cov(), &[0.3025, 0.0, 0.0, 0.3025]) < 1e-12);
     let h = std::f64::consts::FRAC_1_SQRT_2;
-    let x = plane.points(&[0.0; 2], &conjugate_diag(&[h, -h, h, h], &[1.0, 0.01])).unwrap();
+    let x = plane
+        .points(&[0.0; 2], &conjugate_diag(&[h, -h, h, h], &[1.0, 0.01]))
+        .unwrap();
     let gain = energy(x.get(0), &refs, &lambdas) - energy(bar.get(0), &refs, &lambdas);
     let full = bw(x.get(0), bar.get(0));
     let delta = ground.delta(x.get(0), bar.get(0), &lambdas);
@@ -673,21 +738,40 @@ fn g_and_h_on_a_gmm_problem() {
     let measures: Vec<_> = (0..3).map(|_| random_gmm(&mut rng, 2, 4)).collect();
     let plane = Gaussian::new(2).unwrap();
     let problem = GmmBarycenterProblem::new(plane, measures, vec![1.0; 3], BuresWasserstein::default()).unwrap();
-    let g = FixedPointG::default().max_iterations(30).solve(&problem, problem.default_init()).unwrap();
+    let g = FixedPointG::default()
+        .max_iterations(30)
+        .solve(&problem, problem.default_init())
+        .unwrap();
     for w in g.trace.windows(2) {
-        assert!(w[1].objective <= w[0].objective + 1e-9 * w[0].objective, "{:?}", g.trace);
+        assert!(
+            w[1].objective <= w[0].objective + 1e-9 * w[0].objective,
+            "{:?}",
+            g.trace
+        );
     }
     assert!(g.converged);
     let again = problem
-        .objective(&FixedPointG::default().step(&problem, &g.measure).unwrap(), &NetworkSimplex::default())
+        .objective(
+            &FixedPointG::default().step(&problem, &g.measure).unwrap(),
+            &NetworkSimplex::default(),
+        )
         .unwrap();
     assert!(again >= g.objective - 1e-9 * g.objective);
-    let h = FixedPointH::default().max_iterations(30).solve(&problem, problem.default_init()).unwrap();
+    let h = FixedPointH::default()
+        .max_iterations(30)
+        .solve(&problem, problem.default_init())
+        .unwrap();
     assert!(h.objective.is_finite() && h.measure.len() == problem.default_init().len());
-    println!("G: V = {} after {} steps; H: best V = {}", g.objective, g.iterations, h.objective);
+    println!(
+        "G: V = {} after {} steps; H: best V = {}",
+        g.objective, g.iterations, h.objective
+    );
     // MW2 is a metric on these GMMs: zero on the diagonal, symmetric
     let (a, b) = (&problem.measures()[0], &problem.measures()[1]);
     assert!(mixture_wasserstein_squared(a, a).unwrap() <= 1e-13);
-    let (ab, ba) = (mixture_wasserstein_squared(a, b).unwrap(), mixture_wasserstein_squared(b, a).unwrap());
+    let (ab, ba) = (
+        mixture_wasserstein_squared(a, b).unwrap(),
+        mixture_wasserstein_squared(b, a).unwrap(),
+    );
     assert!((ab - ba).abs() <= 1e-12 * ab);
 }

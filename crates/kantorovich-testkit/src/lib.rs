@@ -100,7 +100,10 @@ pub mod mixtures {
         for _ in 0..n {
             means.push(centre[0] + 5.0 * rng.uniform() - 2.5);
             means.push(centre[1] + 5.0 * rng.uniform() - 2.5);
-            let (a, b) = ((0.15 + 0.6 * rng.uniform()).powi(2), (0.15 + 0.6 * rng.uniform()).powi(2));
+            let (a, b) = (
+                (0.15 + 0.6 * rng.uniform()).powi(2),
+                (0.15 + 0.6 * rng.uniform()).powi(2),
+            );
             let t = PI * rng.uniform();
             let (c, s) = (t.cos(), t.sin());
             let off = (a - b) * c * s;

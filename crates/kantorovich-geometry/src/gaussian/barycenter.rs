@@ -102,9 +102,13 @@ impl BuresWasserstein {
     /// assert!(bar.gap <= 1e-10 * bar.scale);
     /// # Ok::<(), kantorovich_core::CoreError>(())
     /// ```
-    pub fn gaussian_barycenter(&self, ys: &[GaussianPoint<'_>], lambdas: &[f64]) -> Result<GaussianBarycenter, CoreError> {
+    pub fn gaussian_barycenter(
+        &self,
+        ys: &[GaussianPoint<'_>],
+        lambdas: &[f64],
+    ) -> Result<GaussianBarycenter, CoreError> {
         let fail = |reason: String| CoreError::GroundBarycenter { reason };
-        if !(self.tolerance >= 0.0) {
+        if self.tolerance.is_nan() || self.tolerance < 0.0 {
             return Err(CoreError::InvalidParameter {
                 name: "tolerance",
                 reason: format!(
@@ -240,7 +244,10 @@ impl BuresWasserstein {
 }
 
 fn eigen_failure(d: usize) -> String {
-    format!("the symmetric eigen-solver did not converge in {} steps (d = {d})", 30 * d)
+    format!(
+        "the symmetric eigen-solver did not converge in {} steps (d = {d})",
+        30 * d
+    )
 }
 
 fn transpose(a: &[f64], d: usize, out: &mut [f64]) {
@@ -332,7 +339,11 @@ impl GroundBarycenter<Gaussian, Gaussian> for BuresWasserstein {
         let (t, tbar) = (x.trace(), xbar.trace());
         // (sqrt(t) - sqrt(tbar))^2 = (t - tbar)^2 / (sqrt(t) + sqrt(tbar))^2, without cancellation
         let root = t.sqrt() + tbar.sqrt();
-        let radial = if root > 0.0 { (t - tbar) * (t - tbar) / (root * root) } else { 0.0 };
+        let radial = if root > 0.0 {
+            (t - tbar) * (t - tbar) / (root * root)
+        } else {
+            0.0
+        };
         total * (means + radial)
     }
 }

@@ -78,7 +78,10 @@ pub(crate) fn fidelity(l1: &[f64], l2: &[f64], d: usize, ws: &mut Workspace, buf
         row.iter_mut().for_each(|x| *x = 0.0);
         for t in i..d {
             let a = l2[t * d + i];
-            row[..=t].iter_mut().zip(&l1[t * d..t * d + t + 1]).for_each(|(x, &b)| *x += a * b);
+            row[..=t]
+                .iter_mut()
+                .zip(&l1[t * d..t * d + t + 1])
+                .for_each(|(x, &b)| *x += a * b);
         }
     }
     gram(n, d, m);

@@ -29,9 +29,9 @@ const STEPS_PER_DIM: usize = 30;
 /// The lower Cholesky factor l of the symmetric matrix a (a = l l^T, l_ij = 0 for j > i; only the
 /// lower triangle of a is read).
 ///
-/// Errors with `(j, p)` at the first pivot p_j = a_jj - sum_{t<j} l_jt^2 that is not
-/// > d eps a_jj (non-finite, <= 0, or so small relative to the diagonal that the matrix is
-/// singular to working precision).
+/// Errors with `(j, p)` at the first pivot p_j = a_jj - sum_{t<j} l_jt^2 that is not above
+/// d eps a_jj (non-finite, <= 0, or so small relative to the diagonal that the matrix is singular
+/// to working precision).
 pub(crate) fn cholesky(a: &[f64], d: usize, l: &mut [f64]) -> Result<(), (usize, f64)> {
     let floor = d as f64 * f64::EPSILON;
     for j in 0..d {
@@ -70,7 +70,9 @@ pub(crate) fn solve_right_lower(c: &[f64], d: usize, b: &[f64], x: &mut [f64]) {
             let xj = xr[j] / c[j * d + j];
             xr[j] = xj;
             let (head, _) = xr.split_at_mut(j);
-            head.iter_mut().zip(&c[j * d..j * d + j]).for_each(|(r, &cjt)| *r -= xj * cjt);
+            head.iter_mut()
+                .zip(&c[j * d..j * d + j])
+                .for_each(|(r, &cjt)| *r -= xj * cjt);
         }
     }
 }
@@ -101,7 +103,10 @@ pub(crate) fn gram(a: &[f64], d: usize, out: &mut [f64]) {
             if ri == 0.0 {
                 continue;
             }
-            out[i * d..i * d + i + 1].iter_mut().zip(&row[..=i]).for_each(|(o, &rj)| *o += ri * rj);
+            out[i * d..i * d + i + 1]
+                .iter_mut()
+                .zip(&row[..=i])
+                .for_each(|(o, &rj)| *o += ri * rj);
         }
     }
     for i in 0..d {
@@ -173,7 +178,7 @@ fn tridiagonalize(a: &mut [f64], d: usize, diag: &mut [f64], scratch: &mut [f64]
     let (p, v) = rest.split_at_mut(d);
     for k in 0..d.saturating_sub(2) {
         let m = d - k - 1; // size of the trailing block
-        // x = a[k+1.., k]
+                           // x = a[k+1.., k]
         let norm = (k + 1..d).map(|i| a[i * d + k] * a[i * d + k]).sum::<f64>().sqrt();
         let tail = (k + 2..d).any(|i| a[i * d + k] != 0.0);
         if norm == 0.0 || !tail {
@@ -246,8 +251,14 @@ fn tridiagonalize(a: &mut [f64], d: usize, diag: &mut [f64], scratch: &mut [f64]
 
 /// Implicit symmetric QR steps with Wilkinson shifts on the tridiagonal matrix (`diag`,
 /// `off[0..d-1]`) until it is diagonal; rotations are applied to the rows of `vectors`.
-fn tridiagonal_qr(d: usize, diag: &mut [f64], off: &mut [f64], mut vectors: Option<&mut [f64]>) -> Result<(), EigenFailure> {
-    let negligible = |off: &[f64], diag: &[f64], i: usize| off[i].abs() <= f64::EPSILON * (diag[i].abs() + diag[i + 1].abs());
+fn tridiagonal_qr(
+    d: usize,
+    diag: &mut [f64],
+    off: &mut [f64],
+    mut vectors: Option<&mut [f64]>,
+) -> Result<(), EigenFailure> {
+    let negligible =
+        |off: &[f64], diag: &[f64], i: usize| off[i].abs() <= f64::EPSILON * (diag[i].abs() + diag[i + 1].abs());
     let mut steps = 0;
     let mut end = d.saturating_sub(1);
     while end > 0 {
@@ -269,7 +280,11 @@ fn tridiagonal_qr(d: usize, diag: &mut [f64], off: &mut [f64], mut vectors: Opti
             let (a, b, c) = (diag[start], off[start], diag[end]);
             let (lo, hi) = eigenvalues_2x2(a, b, c);
             // eigenvector of hi: (b, hi - a) or (hi - c, b), the better conditioned of the two
-            let (x, y) = if (hi - a).abs() > (hi - c).abs() { (b, hi - a) } else { (hi - c, b) };
+            let (x, y) = if (hi - a).abs() > (hi - c).abs() {
+                (b, hi - a)
+            } else {
+                (hi - c, b)
+            };
             let r = x.hypot(y);
             let (cs, sn) = if r == 0.0 { (1.0, 0.0) } else { (x / r, y / r) };
             diag[start] = hi;
@@ -491,8 +506,13 @@ mod tests {
                 let scale = max_abs(&a).max(f64::MIN_POSITIVE);
                 for i in 0..d {
                     for j in 0..d {
-                        let r: f64 = (0..d).map(|t| vectors[t * d + i] * values[t] * vectors[t * d + j]).sum();
-                        assert!((r - a[i * d + j]).abs() <= 50.0 * d as f64 * f64::EPSILON * scale, "d = {d}");
+                        let r: f64 = (0..d)
+                            .map(|t| vectors[t * d + i] * values[t] * vectors[t * d + j])
+                            .sum();
+                        assert!(
+                            (r - a[i * d + j]).abs() <= 50.0 * d as f64 * f64::EPSILON * scale,
+                            "d = {d}"
+                        );
                         let o: f64 = (0..d).map(|t| vectors[i * d + t] * vectors[j * d + t]).sum();
                         let expected = if i == j { 1.0 } else { 0.0 };
                         assert!((o - expected).abs() <= 50.0 * d as f64 * f64::EPSILON, "d = {d}");

@@ -130,8 +130,12 @@ impl Gaussian {
             data: kantorovich_core::try_vec_with_capacity("Gaussian points", n.saturating_mul(self.stride()))?,
         };
         for i in 0..n {
-            push_checked(&mut points, &means[i * d..(i + 1) * d], &covs[i * d * d..(i + 1) * d * d])
-                .map_err(|reason| CoreError::InvalidPoint { index: i, reason })?;
+            push_checked(
+                &mut points,
+                &means[i * d..(i + 1) * d],
+                &covs[i * d * d..(i + 1) * d * d],
+            )
+            .map_err(|reason| CoreError::InvalidPoint { index: i, reason })?;
         }
         Ok(points)
     }
@@ -341,7 +345,7 @@ impl GroundSpace for Gaussian {
 
 /// The Gaussian space as a subset of the vector space R^(d + d^2) of pairs (m, S), with
 /// coordinates m then S row by row, so that the iteration H
-/// ([`FixedPointH`](https://docs.rs/kantorovich-barycenter)) applies to Gaussian mixtures.
+/// (`FixedPointH` of kantorovich-barycenter) applies to Gaussian mixtures.
 ///
 /// The barycentric projection of H then averages means and covariances linearly: component i of
 /// the iterate is sent to sum_j (pi_ij / a_i) (m_j, S_j), a convex combination of symmetric positive
