@@ -29,6 +29,8 @@ use std::cell::RefCell;
 ///
 /// Rounding can make B^2 slightly negative for nearly equal covariances; it is clamped at 0, so
 /// the cost is >= 0. Its absolute accuracy is a few ulps of tr S1 + tr S2 + |m1|^2 + |m2|^2.
+/// Covariance entries beyond about 1e150 overflow the intermediate products: the cost is then NaN
+/// (reported by the solvers as [`CoreError::NonFiniteCost`]), never a wrong finite value.
 ///
 /// ```
 /// use kantorovich_core::Cost;
@@ -114,8 +116,12 @@ pub(crate) fn bures_wasserstein_squared(x: GaussianPoint<'_>, y: GaussianPoint<'
             x.trace() + y.trace() - 2.0 * fid
         }
     };
-    // NaN (a failed eigen-solve) stays NaN, to be reported as a non-finite cost
-    means + if bures < 0.0 { 0.0 } else { bures }
+    // NaN (a failed eigen-solve, or an overflow for entries beyond ~1e150) stays NaN, to be
+    // reported as a non-finite cost rather than clamped
+    if !bures.is_finite() {
+        return f64::NAN;
+    }
+    means + bures.max(0.0)
 }
 
 impl Cost<Gaussian, Gaussian> for BuresWasserstein {
