@@ -83,8 +83,9 @@ impl BuresWasserstein {
     /// with [`CoreError::GroundBarycenter`] after `max_iterations` steps, or when the gap has not
     /// decreased for 50 steps (it has reached the rounding floor of the covariances: raise the
     /// tolerance), or if a factorisation fails (covariances singular to working precision). The
-    /// gap is first order in the distance to the fixed point; at the defaults it typically takes
-    /// 5 to 70 steps (d = 2 to 50).
+    /// gap is first order in the distance to the fixed point; at the default tolerance the
+    /// benchmark instances (K = 3, benches/gaussian.rs) take 6, 13 and 23 steps for d = 2, 10, 50,
+    /// and end within 3e-11 (relative, Frobenius) of a reference computed to 1e-14.
     ///
     /// Errors also if `ys` is empty, `lambdas` does not have one weight per Gaussian, a weight is
     /// negative or not finite or all are zero, the dimensions differ, the tolerance is negative or
