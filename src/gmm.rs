@@ -18,7 +18,8 @@
 //! - GMM barycentres, minimisers of V(mu) = sum_k lambda_k MW2^2(mu, nu_k) over GMMs mu, are the
 //!   barycentres of the problem [`GmmBarycenterProblem`], computed by
 //!   [`FixedPointG`](crate::FixedPointG) (with V(mu) >= V(G mu) + T_delta(mu, G mu), delta the one
-//!   of [`BuresWasserstein`]) or heuristically by [`FixedPointH`](crate::FixedPointH).
+//!   of [`BuresWasserstein`]) or heuristically by [`FixedPointH`](crate::FixedPointH) (which
+//!   averages covariances linearly; V can increase along it on this space).
 //!
 //! The functions live in this crate because they join the Gaussian space (`kantorovich-geometry`)
 //! with the network simplex (`kantorovich-ot`), which do not depend on each other.

@@ -828,3 +828,26 @@ fn badly_conditioned_and_extreme_inputs() {
         .unwrap();
     assert!(bw(big3.get(0), big3.get(1)).is_nan());
 }
+
+/// H is a heuristic on the Gaussian space: it averages covariances linearly, and V can go up.
+/// K = 1, nu = (N(0, 1) + N(0, 100)) / 2 on R, mu = N(0, 5.5^2): V(mu) = (4.5^2 + 4.5^2) / 2 =
+/// 20.25, and H(mu) = N(0, (1 + 100) / 2) has V = ((sqrt(50.5) - 1)^2 + (10 - sqrt(50.5))^2) / 2
+/// = 22.83. (Random searches find such increases too, e.g. one step of H from G's fixed point.)
+#[test]
+fn h_can_increase_v_on_gaussians() {
+    let line = Gaussian::new(1).unwrap();
+    let nu = line.uniform(&[0.0, 0.0], &[1.0, 100.0]).unwrap();
+    let problem = GmmBarycenterProblem::new(line, vec![nu], vec![1.0], BuresWasserstein::default()).unwrap();
+    let mu = line.uniform(&[0.0], &[30.25]).unwrap();
+    let solver = NetworkSimplex::default();
+    let v_mu = problem.objective(&mu, &solver).unwrap();
+    let h_mu = FixedPointH::default().step(&problem, &mu).unwrap();
+    let v_h_mu = problem.objective(&h_mu, &solver).unwrap();
+    assert!((v_mu - 20.25).abs() < 1e-12, "{v_mu}");
+    assert!((h_mu.point(0).cov()[0] - 50.5).abs() < 1e-12);
+    let expected = 0.5 * ((50.5f64.sqrt() - 1.0).powi(2) + (10.0 - 50.5f64.sqrt()).powi(2));
+    assert!((v_h_mu - expected).abs() < 1e-12 && v_h_mu > v_mu + 2.5, "{v_h_mu}");
+    // G, on the other hand, decreases V (here it reaches nu itself, V = 0)
+    let g_mu = FixedPointG::default().step(&problem, &mu).unwrap();
+    assert!(problem.objective(&g_mu, &solver).unwrap() < 1e-12);
+}
