@@ -19,3 +19,8 @@ python3 scripts/pot_sinkhorn_bench.py --sizes 1000,5000 --repetitions 1 --no-geo
 python3 scripts/sinkhorn_table.py --criterion target/criterion --pot target/pot_sinkhorn_bench.json \
     --out target/sinkhorn_table.md
 cat target/sinkhorn_table.md
+
+# Bures-Wasserstein and GMM (issue 4): criterion benches (they also export their instances and
+# answers to target/gaussian_bench/instances.txt), then POT on the same instances, one BLAS thread.
+cargo bench --bench gaussian
+python3 scripts/pot_gaussian_bench.py --out target/gaussian_table.md --json target/pot_gaussian_bench.json

@@ -100,7 +100,10 @@ pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
     VectorSpace,
 };
-pub use kantorovich_geometry::{Circle, CircleProjections, Euclidean, PNorm, PNormSolution, SquaredEuclidean};
+pub use kantorovich_geometry::{
+    BuresWasserstein, Circle, CircleProjections, Euclidean, Gaussian, GaussianBarycenter, GaussianPoint,
+    GaussianPoints, PNorm, PNormSolution, SquaredEuclidean,
+};
 pub use kantorovich_ot::{
     entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
     SinkhornSolution,
@@ -121,11 +124,14 @@ pub mod barycenter {
     pub use kantorovich_barycenter::*;
 }
 
+pub mod gmm;
+
 /// Everything needed to set up and solve a barycentre problem: `use kantorovich::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        BarycenterProblem, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps, FixedPointH,
-        GroundBarycenter, GroundSpace, NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean, VectorSpace,
+        BarycenterProblem, BuresWasserstein, Circle, CircleProjections, Cost, Coupling, DiscreteMeasure, Euclidean,
+        FixedPointG, FixedPointGEps, FixedPointH, Gaussian, GroundBarycenter, GroundSpace, NetworkSimplex, PNorm,
+        Sinkhorn, SquaredEuclidean, VectorSpace,
     };
 }
 
@@ -161,4 +167,6 @@ mod book {
     struct OwnGroundSpace;
     #[doc = include_str!("../book/src/pnorm.md")]
     struct PNormCosts;
+    #[doc = include_str!("../book/src/gaussians.md")]
+    struct Gaussians;
 }

@@ -85,3 +85,41 @@ pub mod shapes {
             .collect()
     }
 }
+
+/// Seeded Gaussian mixtures in the plane for the GMM example and benchmark.
+pub mod mixtures {
+    use crate::SplitMix64;
+    use std::f64::consts::PI;
+
+    /// `n` Gaussians scattered around `centre`, as (means, covariances, weights): means within 2.5
+    /// of it in each coordinate (flat, point after point), covariances R diag(a, b) R^T with
+    /// standard deviations sqrt(a), sqrt(b) in [0.15, 0.75] and a random rotation R (row by row,
+    /// matrix after matrix, exactly symmetric), weights 0.2 + uniform (not normalised).
+    pub fn planar(rng: &mut SplitMix64, n: usize, centre: [f64; 2]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (mut means, mut covs, mut weights) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..n {
+            means.push(centre[0] + 5.0 * rng.uniform() - 2.5);
+            means.push(centre[1] + 5.0 * rng.uniform() - 2.5);
+            let (a, b) = (
+                (0.15 + 0.6 * rng.uniform()).powi(2),
+                (0.15 + 0.6 * rng.uniform()).powi(2),
+            );
+            let t = PI * rng.uniform();
+            let (c, s) = (t.cos(), t.sin());
+            let off = (a - b) * c * s;
+            covs.extend([a * c * c + b * s * s, off, off, a * s * s + b * c * c]);
+            weights.push(0.2 + rng.uniform());
+        }
+        (means, covs, weights)
+    }
+
+    /// The three mixtures of the GMM example (4, 5 and 3 components around (-5, 0), (5, 0) and
+    /// (0, 7), drawn in that order from SplitMix64(4)).
+    pub fn example() -> Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+        let mut rng = SplitMix64(4);
+        [(4, [-5.0, 0.0]), (5, [5.0, 0.0]), (3, [0.0, 7.0])]
+            .into_iter()
+            .map(|(n, centre)| planar(&mut rng, n, centre))
+            .collect()
+    }
+}
