@@ -129,9 +129,9 @@ pub mod gmm;
 /// Everything needed to set up and solve a barycentre problem: `use kantorovich::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        BarycenterProblem, BuresWasserstein, Circle, CircleProjections, Cost, Coupling, DiscreteMeasure, Euclidean,
-        FixedPointG, FixedPointGEps, FixedPointH, Gaussian, GroundBarycenter, GroundSpace, NetworkSimplex, PNorm,
-        Sinkhorn, SquaredEuclidean, VectorSpace,
+        BarycenterProblem, BuresWasserstein, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps,
+        FixedPointH, Gaussian, GroundBarycenter, GroundSpace, NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean,
+        VectorSpace,
     };
 }
 
