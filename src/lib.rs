@@ -99,6 +99,9 @@ pub use kantorovich_core::{
     VectorSpace,
 };
 pub use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+pub use kantorovich_geometry::{
+    LinearMap, LinearProjections, LinearProjectionsW1, ProjectedEuclidean, ProjectedSquaredEuclidean, W1Solution,
+};
 pub use kantorovich_ot::{
     entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
     SinkhornSolution,
@@ -125,6 +128,7 @@ pub mod prelude {
         BarycenterProblem, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps, FixedPointH,
         GroundBarycenter, GroundSpace, NetworkSimplex, Sinkhorn, SquaredEuclidean, VectorSpace,
     };
+    pub use crate::{LinearMap, LinearProjections, LinearProjectionsW1};
 }
 
 /// Any error of kantorovich: one variant per crate, so `?` works across them.
@@ -153,4 +157,6 @@ mod book {
     struct CustomCost;
     #[doc = include_str!("../book/src/entropic.md")]
     struct Entropic;
+    #[doc = include_str!("../book/src/linear-projections.md")]
+    struct LinearProjectionsChapter;
 }
