@@ -85,3 +85,5 @@ pub mod shapes {
             .collect()
     }
 }
+
+pub mod shapes3d;

@@ -299,45 +299,55 @@ impl Cholesky {
     /// `Err(j)` if pivot j is not positive and finite (A is not positive definite to working
     /// precision; a tiny positive pivot passes: see [`is_invertible`] for a singularity test).
     pub(crate) fn factor(mut a: Vec<f64>, n: usize) -> Result<Self, usize> {
-        for j in 0..n {
-            let mut s = a[j * n + j];
-            for p in 0..j {
-                s -= a[j * n + p] * a[j * n + p];
-            }
-            // `!(s > 0.0)` also rejects NaN
-            if !(s > 0.0) || !s.is_finite() {
-                return Err(j);
-            }
-            let ljj = s.sqrt();
-            a[j * n + j] = ljj;
-            for i in j + 1..n {
-                let mut s = a[i * n + j];
-                for p in 0..j {
-                    s -= a[i * n + p] * a[j * n + p];
-                }
-                a[i * n + j] = s / ljj;
-            }
-        }
+        factor_in_place(&mut a, n)?;
         Ok(Self { n, l: a })
     }
 
     /// Overwrites `b` (length n) with A^{-1} b.
     pub(crate) fn solve_in_place(&self, b: &mut [f64]) {
-        let (n, l) = (self.n, &self.l);
-        for i in 0..n {
-            let mut s = b[i];
-            for p in 0..i {
-                s -= l[i * n + p] * b[p];
-            }
-            b[i] = s / l[i * n + i];
+        solve_factored(&self.l, self.n, b);
+    }
+}
+
+/// [`Cholesky::factor`] in place: overwrites the lower triangle of `a` with L.
+pub(crate) fn factor_in_place(a: &mut [f64], n: usize) -> Result<(), usize> {
+    for j in 0..n {
+        let mut s = a[j * n + j];
+        for p in 0..j {
+            s -= a[j * n + p] * a[j * n + p];
         }
-        for i in (0..n).rev() {
-            let mut s = b[i];
-            for p in i + 1..n {
-                s -= l[p * n + i] * b[p];
-            }
-            b[i] = s / l[i * n + i];
+        // `!(s > 0.0)` also rejects NaN
+        if !(s > 0.0) || !s.is_finite() {
+            return Err(j);
         }
+        let ljj = s.sqrt();
+        a[j * n + j] = ljj;
+        for i in j + 1..n {
+            let mut s = a[i * n + j];
+            for p in 0..j {
+                s -= a[i * n + p] * a[j * n + p];
+            }
+            a[i * n + j] = s / ljj;
+        }
+    }
+    Ok(())
+}
+
+/// Overwrites `b` with A^{-1} b, for `l` the factor of A from [`factor_in_place`].
+pub(crate) fn solve_factored(l: &[f64], n: usize, b: &mut [f64]) {
+    for i in 0..n {
+        let mut s = b[i];
+        for p in 0..i {
+            s -= l[i * n + p] * b[p];
+        }
+        b[i] = s / l[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for p in i + 1..n {
+            s -= l[p * n + i] * b[p];
+        }
+        b[i] = s / l[i * n + i];
     }
 }
 

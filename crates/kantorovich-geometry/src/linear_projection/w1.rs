@@ -1,7 +1,7 @@
 //! The cost |P x - y| (not squared) and its ground barycentre, a generalised Fermat-Weber point
 //! computed with a certified optimality gap.
 
-use super::map::Cholesky;
+use super::map::{factor_in_place, solve_factored};
 use super::squared::check_projection_spaces;
 use super::{add_weighted_pullbacks, check_call, check_maps, factor_normal_matrix, gram, LinearMap};
 use crate::Euclidean;
@@ -127,29 +127,42 @@ impl W1Solution {
 /// the reweighted normal matrix with the exact curvature along each residual,
 /// H = sum_k w_k P_k^T (I - c_k r_k r_k^T) P_k with c_k = lambda_k^2 / (q_k (mu + q_k)), damped by
 /// 1 / (1 + Newton decrement) while the decrement is >= 1/4 (which makes it globally convergent),
-/// full below. When the decrement is <= 1/2, the iterate is near the minimiser of psi_mu: the
-/// certificate below is computed there and mu is divided by 10. If H cannot be factored, the
-/// step is a reweighted least-squares step with the weights w_k (which decreases psi_mu: it
-/// minimises a quadratic majorant). The start is the least-squares point
+/// full below. When the decrement is <= 1/2, the iterate is near the minimiser of psi_mu, where
+/// F - min F <= 2 K mu: mu is divided by 10 (down to target / (200 K), below which the Newton
+/// systems only get worse conditioned), and once 2 K mu <= 100 target the certificates below are
+/// tried. If H cannot be factored, the step is a reweighted least-squares step with the weights
+/// w_k (which decreases psi_mu: it minimises a quadratic majorant); if that cannot be factored
+/// either (weights of very different sizes and a tiny mu), the certificates are tried at once and
+/// the solve ends there. The start is the least-squares point
 /// x_0 = (sum_k lambda_k P_k^T P_k)^{-1} sum_k lambda_k P_k^T y_k, with mu = F(x_0) / (2K).
 ///
-/// **The certified stopping rule.** A dual point u is built at the current x. The terms with
-/// lambda_k |r_k| <= c mu are taken to sit at their kink (the set J; one certificate for each of
-/// c = 10, 10^3, 10^5, the best kept); the others get u_k = lambda_k r_k / |r_k|. The equality
-/// sum_k P_k^T u_k = 0 is then enforced: the part of the sum outside the span of the rows of
-/// the P_k, k in J, is removed from the terms outside J (u_k -= lambda_k P_k z, with z
-/// orthogonal to that span), the rest is taken up by the terms in J with the weighted
-/// least-norm choice u_k = -lambda_k^2 P_k N^+ v, N = sum_{k in J} lambda_k^2 P_k^T P_k (the
-/// construction is run twice, the second pass removing the rounding of the first). For the
-/// terms in J this is Vardi and Zhang's test at a data point of Weiszfeld's iteration: is the pull
-/// of the other terms within reach of a subgradient, |u_k| <= lambda_k? Finally
-/// s = max(1, max_k |u_k| / lambda_k) scales u into the balls, and
+/// **The certificates.** A dual point u is built at the current x. The terms with
+/// lambda_k |r_k| <= c mu are taken to sit at their kink (the set J; c = 10, 10^3, 10^5, one
+/// certificate per distinct J); the others start from u_k = lambda_k r_k / |r_k| (their
+/// gradient), and in a second certificate from the barrier's dual lambda_k r_k / t_k (strictly
+/// inside the ball). The equality sum_k P_k^T u_k = 0 is then enforced: the part of the sum
+/// outside the span of the rows of the P_k, k in J, is removed from the terms outside J
+/// (u_k -= lambda_k P_k z, with z orthogonal to that span), the rest is taken up by the terms in
+/// J with the weighted least-norm choice u_k = -lambda_k^2 P_k N^+ v,
+/// N = sum_{k in J} lambda_k^2 P_k^T P_k (the construction is run twice, the second pass
+/// removing the rounding of the first). For the terms in J this is Vardi and Zhang's test at a
+/// data point of Weiszfeld's iteration: is the pull of the other terms within reach of a
+/// subgradient, |u_k| <= lambda_k? Finally s = max(1, max_k |u_k| / lambda_k) scales u into the
+/// balls, and
 ///
 /// ```text
 /// L = D(u / s) = sum_k <u_k, P_k x - y_k> / s  <=  min F.
 /// ```
 ///
-/// The solver keeps the best point seen (smallest F) and the best bound L, and stops when
+/// If no certificate is good enough, each new J gets one active-set step: x is moved onto the
+/// subspace {P_k x = y_k, k in J} (least-norm move) and the other terms are minimised there, a
+/// problem of the same kind in the dimension of the subspace, solved by the same method
+/// (recursively) to a quarter of the gap; the certificates are then built at that point. This
+/// removes the stiff directions that make the Newton systems ill-conditioned when weights of
+/// very different sizes meet a kink.
+///
+/// **The stopping rule.** The solver keeps the best point seen (smallest F) and the best bound
+/// L, and stops when
 ///
 /// ```text
 /// F(best) - L <= tolerance * F(x_0) + floor,    floor = 16 (d + 1) eps_mach sum_k lambda_k (|y_k| + |P_k|_F |x_0|),
@@ -158,14 +171,13 @@ impl W1Solution {
 /// with F(x_0) <= (sum_k lambda_k / min_k lambda_k)^(1/2) min F (Cauchy-Schwarz, over the
 /// positive lambda_k), so that the rule is relative to min F; the floor is the size of the
 /// rounding errors of evaluating F, and only matters when min F is 0 to working precision (for
-/// instance when the y_k are exact projections of one point). Near the minimiser of psi_mu the
-/// gap is about K mu, so mu shrinks until the rule holds, typically within 10 to 40 steps. If it
-/// does not hold within [`max_iterations`](Self::max_iterations) steps,
-/// [`CoreError::GroundBarycenter`] is returned, never an uncertified point; this happens with
-/// barycentre weights of very different sizes (ratios of 10^6 and more), where the Newton
-/// systems are too ill-conditioned for the default tolerance. In floating point the constraint
-/// holds up to a residual e (the dual point is used only if
-/// |e| <= 10^-13 s sum_k lambda_k |P_k|_F), and L is a lower bound up to <e, x* - x> / s.
+/// instance when the y_k are exact projections of one point). Typical solves take 10 to 40
+/// steps. If the rule does not hold within [`max_iterations`](Self::max_iterations) steps,
+/// [`CoreError::GroundBarycenter`] is returned, never an uncertified point; with the default
+/// tolerance this was not seen on random families with weight ratios up to 10^4, and happens
+/// now and then beyond 10^6. In floating point the constraint holds up to a residual e (a dual
+/// point is used only if |e| <= 10^-13 s sum_k lambda_k |P_k|_F), and L is a lower bound up to
+/// <e, x* - x> / s.
 ///
 /// **delta.** F is convex but not strictly so (with one-dimensional projections it is piecewise
 /// linear, and flat between data points), so no delta > 0 holds for all data: delta = 0. As B is
@@ -212,6 +224,8 @@ pub struct LinearProjectionsW1 {
     checked: OnceLock<Vec<f64>>,
 }
 
+/// Certificates are attempted once 2 K mu <= CERTIFY * target.
+const CERTIFY: f64 = 100.0;
 /// mu is divided by this when the Newton decrement is small.
 const MU_FACTOR: f64 = 0.1;
 /// The Newton decrement below which the iterate counts as central for mu.
@@ -302,9 +316,18 @@ impl LinearProjectionsW1 {
             });
         }
         check_call(&self.costs, self.dim, None, ys, lambdas)?;
+        self.solve_to(ys, lambdas, None)
+    }
+
+    /// [`solve`](Self::solve) on checked arguments, to the gap `target` if given (and at least
+    /// the rounding floor), else to the documented one.
+    fn solve_to(&self, ys: &[&[f64]], lambdas: &[f64], target: Option<f64>) -> Result<W1Solution, CoreError> {
         let mut work = Work::new(self, ys, lambdas);
         let x0 = work.least_squares_start()?;
-        let target = work.target(&x0, self.tolerance);
+        let target = match target {
+            Some(t) => t.max(work.target(&x0, 0.0)),
+            None => work.target(&x0, self.tolerance),
+        };
         let f0 = work.objective(&x0);
         let mut best = W1Solution {
             point: x0.clone(),
@@ -315,18 +338,24 @@ impl LinearProjectionsW1 {
         if best.gap() <= target {
             return Ok(best);
         }
-        let mut mu = f0 / (2.0 * work.active.len() as f64);
+        let kcount = work.active.len() as f64;
+        let mut mu = f0 / (2.0 * kcount);
+        // no need to go further: on the central path F - min F <= 2 K mu <= target / 100, and
+        // smaller mu only makes the Newton systems worse conditioned
+        let mu_min = target / (200.0 * kcount);
         let mut x = x0;
+        let mut polished: Vec<Vec<bool>> = Vec::new();
+        let mut stalled = false;
         for step in 1..=self.max_iterations {
             best.iterations = step;
             let central = match work.newton_direction(&x, mu) {
-                Some((direction, decrement)) => {
+                Some(decrement) => {
                     let alpha = if decrement < FULL_STEP {
                         1.0
                     } else {
                         1.0 / (1.0 + decrement)
                     };
-                    x.iter_mut().zip(&direction).for_each(|(x, d)| *x -= alpha * d);
+                    x.iter_mut().zip(&work.direction).for_each(|(x, d)| *x -= alpha * d);
                     decrement <= CENTRAL
                 }
                 None => {
@@ -335,7 +364,9 @@ impl LinearProjectionsW1 {
                     let weights = work.weights.clone();
                     match work.weighted_least_squares(&weights, false) {
                         Ok(z) => x = z,
-                        Err(_) => break, // the arithmetic failed: not certified
+                        // both systems are too ill-conditioned to factor (weights of very
+                        // different sizes and a small mu): certify what we have, if we can
+                        Err(_) => stalled = true,
                     }
                     true
                 }
@@ -348,14 +379,61 @@ impl LinearProjectionsW1 {
                 best.objective = fx;
                 best.point.copy_from_slice(&x);
             }
-            // the certificate: a dual point built at x
-            if let Some(lower) = work.certificate(&x, mu) {
-                best.lower_bound = best.lower_bound.max(lower);
-            }
             if best.gap() <= target {
                 return Ok(best);
             }
-            mu *= MU_FACTOR;
+            // On the central path F - min F <= 2 K mu: certify only once that is within a
+            // factor CERTIFY of the target (earlier attempts rarely succeed, and cost more than
+            // the Newton steps they might save).
+            if 2.0 * kcount * mu > CERTIFY * target && !stalled {
+                mu = (mu * MU_FACTOR).max(mu_min);
+                continue;
+            }
+            // the certificates: dual points built at x, one per distinct kink set, until one
+            // is good enough
+            let mut tried: Vec<Vec<bool>> = Vec::new();
+            for c in KINK {
+                let kinks = work.kink_set(&x, c * mu);
+                if tried.contains(&kinks) {
+                    continue;
+                }
+                // smooth terms from their gradient, then from the barrier's dual
+                let cert = [None, Some(mu)]
+                    .into_iter()
+                    .filter_map(|barrier| work.certificate(&x, &kinks, barrier))
+                    .reduce(f64::max);
+                if let Some(lower) = cert {
+                    best.lower_bound = best.lower_bound.max(lower);
+                    if best.gap() <= target {
+                        return Ok(best);
+                    }
+                }
+                tried.push(kinks);
+            }
+            // the active-set step, once per kink set: minimise exactly on the kinks' subspace
+            for kinks in tried {
+                if polished.contains(&kinks) || !kinks.iter().any(|&k| k) {
+                    continue;
+                }
+                if let Some(z) = work.polish(&x, &kinks, target / 4.0) {
+                    let fz = work.objective(&z);
+                    if fz < best.objective {
+                        best.objective = fz;
+                        best.point.copy_from_slice(&z);
+                    }
+                    if let Some(lower) = work.certificate(&z, &kinks, None) {
+                        best.lower_bound = best.lower_bound.max(lower);
+                        if best.gap() <= target {
+                            return Ok(best);
+                        }
+                    }
+                }
+                polished.push(kinks);
+            }
+            if stalled {
+                break;
+            }
+            mu = (mu * MU_FACTOR).max(mu_min);
         }
         Err(CoreError::GroundBarycenter {
             reason: format!(
@@ -382,6 +460,10 @@ struct Work<'a> {
     pullback: Vec<f64>,
     /// Weights w_k (0 for the inactive k).
     weights: Vec<f64>,
+    /// The Newton system: H (then its factor), g, H^{-1} g.
+    hessian: Vec<f64>,
+    gradient: Vec<f64>,
+    direction: Vec<f64>,
 }
 
 impl<'a> Work<'a> {
@@ -395,6 +477,9 @@ impl<'a> Work<'a> {
             residual: vec![0.0; largest],
             pullback: vec![0.0; family.dim],
             weights: vec![0.0; lambdas.len()],
+            hessian: vec![0.0; family.dim * family.dim],
+            gradient: vec![0.0; family.dim],
+            direction: vec![0.0; family.dim],
         }
     }
 
@@ -481,12 +566,12 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// The Newton direction H^{-1} g of psi_mu at x and the Newton decrement
-    /// (g^T H^{-1} g / mu)^(1/2), or None if H does not factor.
-    fn newton_direction(&mut self, x: &[f64], mu: f64) -> Option<(Vec<f64>, f64)> {
+    /// The Newton direction H^{-1} g of psi_mu at x (into `self.direction`) and the Newton
+    /// decrement (g^T H^{-1} g / mu)^(1/2), or None if H does not factor.
+    fn newton_direction(&mut self, x: &[f64], mu: f64) -> Option<f64> {
         let d = self.family.dim;
-        let mut hessian = vec![0.0; d * d];
-        let mut gradient = vec![0.0; d];
+        self.hessian.fill(0.0);
+        self.gradient.fill(0.0);
         for a in 0..self.active.len() {
             let k = self.active[a];
             let lambda = self.lambdas[k];
@@ -496,35 +581,41 @@ impl<'a> Work<'a> {
             let w = lambda * lambda / (mu + q);
             let c = lambda * lambda / (q * (mu + q));
             let v = &self.pullback;
-            gradient.iter_mut().zip(v).for_each(|(g, v)| *g += w * v);
+            self.gradient.iter_mut().zip(v).for_each(|(g, v)| *g += w * v);
             let gram = &self.family.grams[k];
+            // the lower triangle is all the factorisation reads
             for i in 0..d {
-                for j in 0..d {
-                    hessian[i * d + j] += w * (gram[i * d + j] - c * v[i] * v[j]);
+                for j in 0..=i {
+                    self.hessian[i * d + j] += w * (gram[i * d + j] - c * v[i] * v[j]);
                 }
             }
         }
-        let factor = Cholesky::factor(hessian, d).ok()?;
-        let mut direction = gradient.clone();
-        factor.solve_in_place(&mut direction);
-        let dec2: f64 = gradient.iter().zip(&direction).map(|(g, s)| g * s).sum::<f64>() / mu;
-        if !dec2.is_finite() || direction.iter().any(|s| !s.is_finite()) {
+        factor_in_place(&mut self.hessian, d).ok()?;
+        self.direction.copy_from_slice(&self.gradient);
+        solve_factored(&self.hessian, d, &mut self.direction);
+        let dec2: f64 = self
+            .gradient
+            .iter()
+            .zip(&self.direction)
+            .map(|(g, s)| g * s)
+            .sum::<f64>()
+            / mu;
+        if !dec2.is_finite() || self.direction.iter().any(|s| !s.is_finite()) {
             return None;
         }
-        Some((direction, dec2.max(0.0).sqrt()))
+        Some(dec2.max(0.0).sqrt())
     }
 
-    /// A lower bound of min F from a dual point built at x (see the type's documentation), or
-    /// None if the construction fails (a singular system, or a dual point that misses the
-    /// constraint sum_k P_k^T u_k = 0 by more than rounding).
-    fn certificate(&mut self, x: &[f64], mu: f64) -> Option<f64> {
-        KINK.iter()
-            .filter_map(|&c| self.certificate_for(x, c * mu))
-            .reduce(f64::max)
-    }
-
-    /// The certificate with the terms of lambda_k |r_k| <= `kink` taken as sitting at their kink.
-    fn certificate_for(&mut self, x: &[f64], kink: f64) -> Option<f64> {
+    /// A lower bound of min F from a dual point built at x with the terms `in_kink` taken to sit
+    /// at their kink (see the type's documentation), or None if the construction fails (a
+    /// singular system, or a dual point that misses the constraint sum_k P_k^T u_k = 0 by more
+    /// than rounding).
+    ///
+    /// The terms outside the kink set start from u_k = lambda_k r_k / |r_k| (their gradient), or
+    /// with `barrier` = Some(mu) from the barrier's dual u_k = lambda_k r_k / t_k, strictly inside
+    /// the ball (better when a term with a small residual keeps the gradient of F from vanishing
+    /// at the barrier's minimiser).
+    fn certificate(&mut self, x: &[f64], in_kink: &[bool], barrier: Option<f64>) -> Option<f64> {
         let d = self.family.dim;
         let kcount = self.lambdas.len();
         // kinks J: N = sum_{k in J} lambda_k^2 P_k^T P_k; smooth terms: u_k = lambda_k r_k / |r_k|
@@ -533,21 +624,23 @@ impl<'a> Work<'a> {
         let mut seen_by_kinks = DMatrix::<f64>::zeros(d, d);
         let mut metric = DMatrix::<f64>::zeros(d, d);
         let mut duals: Vec<Vec<f64>> = vec![Vec::new(); kcount];
-        let mut in_kink = vec![false; kcount];
         for a in 0..self.active.len() {
             let k = self.active[a];
             let lambda = self.lambdas[k];
             let rho = self.residual(k, x);
             let gram = DMatrix::from_row_slice(d, d, &self.family.grams[k]);
             let dk = self.map(k).output_dim();
-            if lambda * rho <= kink || rho == 0.0 {
-                in_kink[k] = true;
+            if in_kink[k] {
                 kinks += &gram * (lambda * lambda);
                 seen_by_kinks += gram;
                 duals[k] = vec![0.0; dk];
             } else {
                 metric += gram * lambda;
-                duals[k] = self.residual[..dk].iter().map(|r| lambda * r / rho).collect();
+                let scale = match barrier {
+                    Some(mu) => lambda * lambda / (mu + mu.hypot(lambda * rho)),
+                    None => lambda / rho,
+                };
+                duals[k] = self.residual[..dk].iter().map(|r| scale * r).collect();
             }
         }
         // R^d = range of N (what the kinks can absorb: the span of the rows of their maps, found
@@ -617,6 +710,84 @@ impl<'a> Work<'a> {
             return None;
         }
         Some(value / s)
+    }
+
+    /// The active-set step: the point z on the affine subspace {P_k z = y_k, k in J} (J = the
+    /// terms `in_kink`) closest to x, then moved within it to minimise the other terms,
+    /// sum_{k not in J} lambda_k |P_k z - y_k|, a problem of the same kind in the dimension of
+    /// the subspace, solved (recursively) to the gap `target`. None if a step fails (J
+    /// inconsistent, the reduced family singular, the reduced solve not certified).
+    fn polish(&mut self, x: &[f64], in_kink: &[bool], target: f64) -> Option<Vec<f64>> {
+        let d = self.family.dim;
+        let mut seen = DMatrix::<f64>::zeros(d, d);
+        let mut pull = DVector::<f64>::zeros(d);
+        for a in 0..self.active.len() {
+            let k = self.active[a];
+            if in_kink[k] {
+                seen += DMatrix::from_row_slice(d, d, &self.family.grams[k]);
+                self.residual(k, x);
+                self.pull_back(k);
+                pull += DVector::from_column_slice(&self.pullback);
+            }
+        }
+        let eigen = SymmetricEigen::new(seen.clone());
+        let largest = eigen.eigenvalues.iter().copied().fold(0.0, f64::max);
+        let range: Vec<usize> = (0..d).filter(|&i| eigen.eigenvalues[i] > RANK * largest).collect();
+        let complement: Vec<usize> = (0..d).filter(|i| !range.contains(i)).collect();
+        if range.is_empty() {
+            return None;
+        }
+        // least-norm move onto the subspace: delta = -R (R^T S R)^{-1} R^T sum_J P_k^T r_k
+        let r = eigen.eigenvectors.select_columns(&range);
+        let step = &r * (r.transpose() * &seen * &r).cholesky()?.solve(&(r.transpose() * &pull));
+        let base: Vec<f64> = x.iter().zip(step.iter()).map(|(x, s)| x - s).collect();
+        if complement.is_empty() {
+            return Some(base);
+        }
+        // the reduced problem in z: x = base + B z, maps P_k B, points y_k - P_k base
+        let b = eigen.eigenvectors.select_columns(&complement);
+        let m = complement.len();
+        let (mut maps, mut points, mut weights) = (Vec::new(), Vec::new(), Vec::new());
+        for a in 0..self.active.len() {
+            let k = self.active[a];
+            if in_kink[k] {
+                continue;
+            }
+            let map = self.map(k);
+            let mut entries = Vec::with_capacity(map.output_dim() * m);
+            for row in map.entries().chunks_exact(d) {
+                for c in 0..m {
+                    entries.push(row.iter().zip(b.column(c).iter()).map(|(p, v)| p * v).sum::<f64>());
+                }
+            }
+            maps.push(LinearMap::new(map.output_dim(), m, entries).ok()?);
+            self.residual(k, &base);
+            points.push(
+                self.residual[..map.output_dim()]
+                    .iter()
+                    .map(|r| -r)
+                    .collect::<Vec<f64>>(),
+            );
+            weights.push(self.lambdas[k]);
+        }
+        let reduced = LinearProjectionsW1::new(maps)
+            .ok()?
+            .max_iterations(self.family.max_iterations);
+        let refs: Vec<&[f64]> = points.iter().map(|p| p.as_slice()).collect();
+        let solution = reduced.solve_to(&refs, &weights, Some(target)).ok()?;
+        let z = &b * DVector::from_column_slice(&solution.point);
+        Some(base.iter().zip(z.iter()).map(|(x, s)| x + s).collect())
+    }
+
+    /// The terms taken to sit at their kink: lambda_k |r_k| <= `kink` (or r_k = 0).
+    fn kink_set(&mut self, x: &[f64], kink: f64) -> Vec<bool> {
+        let mut set = vec![false; self.lambdas.len()];
+        for a in 0..self.active.len() {
+            let k = self.active[a];
+            let rho = self.residual(k, x);
+            set[k] = self.lambdas[k] * rho <= kink || rho == 0.0;
+        }
+        set
     }
 
     /// P_k^T u.
