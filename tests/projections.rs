@@ -266,7 +266,7 @@ fn w1_ground_barycenter_holds_up_to_the_certified_gap() {
             .unwrap();
         TestResult::from_bool(out == solution.point)
     }
-    quickcheck(400).quickcheck(prop as fn(u64) -> TestResult);
+    quickcheck(1000).quickcheck(prop as fn(u64) -> TestResult);
 }
 
 /// min_x sum_k lambda_k |p_k . x - y_k| as a linear programme (one-dimensional projections).
@@ -311,7 +311,7 @@ fn w1_agrees_with_a_linear_programme_for_one_dimensional_projections() {
             TestResult::error(format!("LP {lp}, {solution:?}"))
         }
     }
-    quickcheck(200).quickcheck(prop as fn(u64) -> TestResult);
+    quickcheck(300).quickcheck(prop as fn(u64) -> TestResult);
 }
 
 /// With coordinate projections and one weight at least the sum of the others, the minimiser
@@ -536,7 +536,7 @@ fn g_decreases_v_by_t_delta_for_squared_projections() {
         let problem = Problem::new(space, inst.targets.clone(), inst.lambdas.clone(), ground).unwrap();
         check_decrease(&problem, &inst.init, 1e-9)
     }
-    quickcheck(200).quickcheck(prop as fn(u64) -> TestResult);
+    quickcheck(300).quickcheck(prop as fn(u64) -> TestResult);
 }
 
 /// The decrease law for the W1 projection cost (delta = 0): V(mu) >= V(G mu) up to the
@@ -553,7 +553,7 @@ fn g_decreases_v_for_w1_projections() {
         let problem = Problem::new(space, inst.targets.clone(), inst.lambdas.clone(), ground).unwrap();
         check_decrease(&problem, &inst.init, 1e-9)
     }
-    quickcheck(200).quickcheck(prop as fn(u64) -> TestResult);
+    quickcheck(300).quickcheck(prop as fn(u64) -> TestResult);
 }
 
 /// With every P_k the identity of R^d, the squared projection cost is the squared Euclidean
