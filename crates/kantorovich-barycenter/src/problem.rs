@@ -164,7 +164,10 @@ impl<S: GroundSpace, B: GroundBarycenter<S, S>> BarycenterProblem<S, S, B> {
                 return Err(kantorovich_core::CoreError::InvalidParameter {
                     name: "init",
                     reason: format!(
-                        "no default starting measure: the default start is the target nu_{best} (the                          one of largest weight), but it is not a measure on the barycentre space, as                          cost c_{k} reports: {e}. Build a starting measure on the barycentre space                          (for linear projections, lift a target with LinearMap::lift)"
+                        "no default starting measure: the default start is the target nu_{best} (the \
+                         one of largest weight), but it is not a measure on the barycentre space, as \
+                         cost c_{k} reports: {e}. Build a starting measure on the barycentre space \
+                         (for linear projections, lift a target with LinearMap::lift)"
                     ),
                 }
                 .into());

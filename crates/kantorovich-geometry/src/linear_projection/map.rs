@@ -316,8 +316,8 @@ pub(crate) fn factor_in_place(a: &mut [f64], n: usize) -> Result<(), usize> {
         for p in 0..j {
             s -= a[j * n + p] * a[j * n + p];
         }
-        // `!(s > 0.0)` also rejects NaN
-        if !(s > 0.0) || !s.is_finite() {
+        // rejects 0, negative pivots and NaN
+        if !(s.is_finite() && s > 0.0) {
             return Err(j);
         }
         let ljj = s.sqrt();

@@ -113,7 +113,8 @@ fn check_call<M: AsRef<LinearMap>>(
             reason: format!("lambda_{j} is {l}: barycentre weights must be finite and >= 0"),
         });
     }
-    if !(lambdas.iter().sum::<f64>() > 0.0) {
+    let total: f64 = lambdas.iter().sum();
+    if !(total.is_finite() && total > 0.0) {
         return Err(CoreError::InvalidParameter {
             name: "lambdas",
             reason: "the barycentre weights are all 0 (or their sum overflows): give at least one positive weight"

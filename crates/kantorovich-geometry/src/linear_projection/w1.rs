@@ -235,6 +235,8 @@ const FULL_STEP: f64 = 0.25;
 /// A term with lambda_k |r_k| <= c mu counts as sitting at its kink in the certificate; one
 /// certificate is built per c and the best is kept.
 const KINK: [f64; 3] = [10.0, 1e3, 1e5];
+/// Reweighting steps of the split of the kinks' share in a certificate.
+const SPLIT_STEPS: usize = 12;
 /// Eigenvalues of N below RANK times the largest count as 0.
 const RANK: f64 = 1e-12;
 /// The dual point is used if |sum_k P_k^T u_k| <= CONSTRAINT sum_k lambda_k |P_k|_F (max_k |u_k| / lambda_k).
@@ -273,11 +275,6 @@ impl LinearProjectionsW1 {
     pub fn max_iterations(mut self, steps: usize) -> Self {
         self.max_iterations = steps;
         self
-    }
-
-    /// The relative tolerance.
-    pub fn get_tolerance(&self) -> f64 {
-        self.tolerance
     }
 
     /// The dimension d of the barycentre space R^d.
@@ -398,14 +395,12 @@ impl LinearProjectionsW1 {
                     continue;
                 }
                 // smooth terms from their gradient, then from the barrier's dual
-                let cert = [None, Some(mu)]
-                    .into_iter()
-                    .filter_map(|barrier| work.certificate(&x, &kinks, barrier))
-                    .reduce(f64::max);
-                if let Some(lower) = cert {
-                    best.lower_bound = best.lower_bound.max(lower);
-                    if best.gap() <= target {
-                        return Ok(best);
+                for barrier in [None, Some(mu)] {
+                    if let Some(lower) = work.certificate(&x, &kinks, barrier) {
+                        best.lower_bound = best.lower_bound.max(lower);
+                        if best.gap() <= target {
+                            return Ok(best);
+                        }
                     }
                 }
                 tried.push(kinks);
@@ -435,11 +430,17 @@ impl LinearProjectionsW1 {
             }
             mu = (mu * MU_FACTOR).max(mu_min);
         }
+        let why = if stalled {
+            " (its Newton systems became too ill-conditioned to factor)"
+        } else {
+            ""
+        };
         Err(CoreError::GroundBarycenter {
             reason: format!(
                 "the W1 ground barycentre (sum_k lambda_k |P_k x - y_k|) did not certify a gap <= {target:.3e} \
-                 within {} steps (gap reached: {:.3e}, F = {:.6e}); raise `max_iterations` or `tolerance`",
-                self.max_iterations,
+                 within {} steps{why}: the best gap reached is {:.3e}, at F = {:.6e}. Raise `max_iterations` \
+                 or `tolerance`, or use barycentre weights of closer sizes",
+                best.iterations,
                 best.gap(),
                 best.objective
             ),
@@ -618,12 +619,12 @@ impl<'a> Work<'a> {
     fn certificate(&mut self, x: &[f64], in_kink: &[bool], barrier: Option<f64>) -> Option<f64> {
         let d = self.family.dim;
         let kcount = self.lambdas.len();
-        // kinks J: N = sum_{k in J} lambda_k^2 P_k^T P_k; smooth terms: u_k = lambda_k r_k / |r_k|
-        // and the metric M = sum_{k not in J} lambda_k P_k^T P_k
-        let mut kinks = DMatrix::<f64>::zeros(d, d);
+        // smooth terms: u_k = lambda_k r_k / |r_k| (or the barrier's dual) and the metric
+        // M = sum_{k not in J} lambda_k P_k^T P_k; kinks: u_k = 0 to start
         let mut seen_by_kinks = DMatrix::<f64>::zeros(d, d);
         let mut metric = DMatrix::<f64>::zeros(d, d);
         let mut duals: Vec<Vec<f64>> = vec![Vec::new(); kcount];
+        let mut kink_terms = Vec::new();
         for a in 0..self.active.len() {
             let k = self.active[a];
             let lambda = self.lambdas[k];
@@ -631,9 +632,9 @@ impl<'a> Work<'a> {
             let gram = DMatrix::from_row_slice(d, d, &self.family.grams[k]);
             let dk = self.map(k).output_dim();
             if in_kink[k] {
-                kinks += &gram * (lambda * lambda);
                 seen_by_kinks += gram;
                 duals[k] = vec![0.0; dk];
+                kink_terms.push(k);
             } else {
                 metric += gram * lambda;
                 let scale = match barrier {
@@ -643,9 +644,9 @@ impl<'a> Work<'a> {
                 duals[k] = self.residual[..dk].iter().map(|r| scale * r).collect();
             }
         }
-        // R^d = range of N (what the kinks can absorb: the span of the rows of their maps, found
-        // without the weights, which may differ by orders of magnitude) + its complement (left
-        // to the smooth terms)
+        // R^d = the span of the rows of the kinks' maps (what they can absorb, found without
+        // the weights, which may differ by orders of magnitude) + its complement (left to the
+        // smooth terms)
         let eigen = SymmetricEigen::new(seen_by_kinks);
         let largest = eigen.eigenvalues.iter().copied().fold(0.0, f64::max);
         let range: Vec<usize> = (0..d).filter(|&i| eigen.eigenvalues[i] > RANK * largest).collect();
@@ -656,43 +657,79 @@ impl<'a> Work<'a> {
         } else {
             Some((basis.transpose() * &metric * &basis).cholesky()?)
         };
-        // N^+ = R (R^T N R)^{-1} R^T, R an orthonormal basis of the range
         let range_basis = eigen.eigenvectors.select_columns(&range);
-        let kink_solve = if range.is_empty() {
-            None
-        } else {
-            Some((range_basis.transpose() * &kinks * &range_basis).cholesky()?)
-        };
-        // Make sum_k P_k^T u_k = 0, twice (the second pass removes the rounding of the first):
-        // v = sum_k P_k^T u_k; its complement part is taken from the smooth terms,
-        // u_k -= lambda_k P_k zeta (zeta in the complement, M zeta = v there), the rest from the
-        // kinks, u_k -= lambda_k^2 P_k N^+ v'.
-        for _ in 0..2 {
-            let mut v = DVector::<f64>::zeros(d);
-            for &k in &self.active {
-                v += DVector::from_column_slice(&self.pulled_back(k, &duals[k]));
-            }
+        // the part of v outside the span: u_k -= lambda_k P_k zeta for the smooth terms, with zeta
+        // in the complement and M zeta = v there; returns what is left of v (in the span)
+        let smooth_correction = |work: &Self, duals: &mut [Vec<f64>], mut v: DVector<f64>| -> DVector<f64> {
             if let Some(reduced) = &reduced {
                 let zeta = &basis * reduced.solve(&(basis.transpose() * &v));
                 v -= &metric * &zeta;
-                for &k in &self.active {
+                for &k in &work.active {
                     if !in_kink[k] {
-                        let l = self.lambdas[k];
-                        subtract_image(self.family.costs[k].map(), l, zeta.as_slice(), &mut duals[k]);
+                        let map = work.family.costs[k].map();
+                        subtract_image(map, work.lambdas[k], zeta.as_slice(), &mut duals[k]);
                     }
                 }
             }
-            let Some(kink_solve) = &kink_solve else {
-                continue;
-            };
-            let xi = &range_basis * kink_solve.solve(&(range_basis.transpose() * &v));
-            for &k in &self.active {
-                if in_kink[k] {
-                    let l2 = self.lambdas[k] * self.lambdas[k];
-                    subtract_image(self.family.costs[k].map(), l2, xi.as_slice(), &mut duals[k]);
-                }
+            v
+        };
+        // the kinks take v (in the span) with the least-norm split for the weights omega:
+        // u_k -= omega_k P_k N^+ v, N = sum_{k in J} omega_k P_k^T P_k, N^+ = R (R^T N R)^{-1} R^T
+        let kink_correction = |work: &Self, duals: &mut [Vec<f64>], omega: &[f64], v: &DVector<f64>| -> Option<()> {
+            if range.is_empty() {
+                return Some(());
+            }
+            let mut n = DMatrix::<f64>::zeros(d, d);
+            for (&k, &w) in kink_terms.iter().zip(omega) {
+                n += DMatrix::from_row_slice(d, d, &work.family.grams[k]) * w;
+            }
+            let factor = (range_basis.transpose() * n * &range_basis).cholesky()?;
+            let xi = &range_basis * factor.solve(&(range_basis.transpose() * v));
+            for (&k, &w) in kink_terms.iter().zip(omega) {
+                subtract_image(work.family.costs[k].map(), w, xi.as_slice(), &mut duals[k]);
+            }
+            Some(())
+        };
+        let pulled_total = |work: &Self, duals: &[Vec<f64>]| -> DVector<f64> {
+            let mut v = DVector::<f64>::zeros(d);
+            for &k in &work.active {
+                v += DVector::from_column_slice(&work.pulled_back(k, &duals[k]));
+            }
+            v
+        };
+        // 1. the smooth terms take what the kinks cannot
+        let v = pulled_total(self, &duals);
+        let v = smooth_correction(self, &mut duals, v);
+        // 2. the kinks take the rest: least-norm split with omega_k = lambda_k^2, then (with two
+        // kinks or more) reweighted towards the split minimising max_k |u_k| / lambda_k (the
+        // subgradient test; its solution is such a split, with equal ratios among the loaded
+        // kinks): omega_k *= (max ratio) / ratio_k, the best split kept
+        let mut omega: Vec<f64> = kink_terms.iter().map(|&k| self.lambdas[k] * self.lambdas[k]).collect();
+        let mut best_split: Option<(f64, Vec<Vec<f64>>, Vec<f64>)> = None;
+        for _ in 0..if kink_terms.len() > 1 { SPLIT_STEPS } else { 1 } {
+            let mut trial = duals.clone();
+            kink_correction(self, &mut trial, &omega, &v)?;
+            let ratios: Vec<f64> = kink_terms
+                .iter()
+                .map(|&k| trial[k].iter().map(|u| u * u).sum::<f64>().sqrt() / self.lambdas[k])
+                .collect();
+            let worst = ratios.iter().copied().fold(0.0, f64::max);
+            if best_split.as_ref().is_none_or(|(b, _, _)| worst < *b) {
+                best_split = Some((worst, trial, omega.clone()));
+            }
+            if worst <= 1.0 || worst == 0.0 {
+                break;
+            }
+            for (w, r) in omega.iter_mut().zip(&ratios) {
+                *w *= worst / r.max(1e-3 * worst);
             }
         }
+        let (_, chosen, omega) = best_split?;
+        duals = chosen;
+        // 3. the rounding of 1 and 2, the same way
+        let v = pulled_total(self, &duals);
+        let v = smooth_correction(self, &mut duals, v);
+        kink_correction(self, &mut duals, &omega, &v)?;
         // check the constraint to rounding, scale into the balls, evaluate at x
         let mut total = DVector::<f64>::zeros(d);
         let mut size = 0.0;
@@ -706,7 +743,8 @@ impl<'a> Work<'a> {
             self.residual(k, x);
             value += u.iter().zip(&self.residual).map(|(u, r)| u * r).sum::<f64>();
         }
-        if !(total.norm() <= CONSTRAINT * size * s) || !value.is_finite() {
+        let tight = total.norm() <= CONSTRAINT * size * s;
+        if !tight || !value.is_finite() {
             return None;
         }
         Some(value / s)
