@@ -774,12 +774,12 @@ fn w1_stress_on_glued_grid_points() {
                 fails += 1;
                 println!("seed {seed}: {e}: {:?} {ys:?} {:?}", inst.family.maps, inst.lambdas);
             }
-            for j in 0..k {
-                index[j] += 1;
-                if index[j] < inst.targets[j].len() {
+            for (i, nu) in index.iter_mut().zip(&inst.targets) {
+                *i += 1;
+                if *i < nu.len() {
                     continue 'points;
                 }
-                index[j] = 0;
+                *i = 0;
             }
             break;
         }
