@@ -735,8 +735,10 @@ fn w1_two_kinks_sharing_directions() {
         .unwrap()
         .solve(&refs(&ys), &lambdas)
         .unwrap();
+    // F grows linearly away from the vertex (both kinks strictly optimal), so a certified gap of
+    // 1e-10 F keeps the point within gap / slope of it
     let expected = [0.0, -2.0, 1.0];
-    assert!(s.point.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-9), "{s:?}");
+    assert!(s.point.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-7), "{s:?}");
     assert!(s.gap() <= 1e-10 * s.objective, "{s:?}");
     // R^1 seen through 0.34 x, x (both at 0) and a map to R^2
     let maps = vec![
@@ -750,7 +752,7 @@ fn w1_two_kinks_sharing_directions() {
         .unwrap()
         .solve(&refs(&ys), &lambdas)
         .unwrap();
-    assert!(s.point[0].abs() < 1e-9 && s.gap() <= 1e-10 * s.objective, "{s:?}");
+    assert!(s.point[0].abs() < 1e-7 && s.gap() <= 1e-10 * s.objective, "{s:?}");
 }
 
 /// Stress (run with `--ignored`; 5 s in release): every ground barycentre that one
