@@ -102,7 +102,8 @@ pub use kantorovich_core::{
 };
 pub use kantorovich_geometry::{
     BuresWasserstein, Circle, CircleProjections, Euclidean, Gaussian, GaussianBarycenter, GaussianPoint,
-    GaussianPoints, PNorm, PNormSolution, SquaredEuclidean,
+    GaussianPoints, LinearMap, LinearProjections, LinearProjectionsW1, PNorm, PNormSolution, ProjectedEuclidean,
+    ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
 pub use kantorovich_ot::{
     entropic_cost, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OtError, Sinkhorn,
@@ -130,8 +131,8 @@ pub mod gmm;
 pub mod prelude {
     pub use crate::{
         BarycenterProblem, BuresWasserstein, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps,
-        FixedPointH, Gaussian, GroundBarycenter, GroundSpace, NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean,
-        VectorSpace,
+        FixedPointH, Gaussian, GroundBarycenter, GroundSpace, LinearMap, LinearProjections, LinearProjectionsW1,
+        NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean, VectorSpace,
     };
 }
 
@@ -169,4 +170,6 @@ mod book {
     struct PNormCosts;
     #[doc = include_str!("../book/src/gaussians.md")]
     struct Gaussians;
+    #[doc = include_str!("../book/src/linear-projections.md")]
+    struct LinearProjectionsChapter;
 }

@@ -140,13 +140,50 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
 impl<S: GroundSpace, B: GroundBarycenter<S, S>> BarycenterProblem<S, S, B> {
     /// The default starting measure when the barycentre lives in the same space as the
     /// measures: the measure nu_k of largest weight lambda_k (the first one on ties).
+    ///
+    /// Only meaningful when the targets are measures on the barycentre space X. When X and the
+    /// targets' space have the same type but not the same parameters (linear projections
+    /// R^d -> R^{d_k}, say: targets in R^{d_k}, barycentre in R^d), the measure returned is not a
+    /// measure on X, and the first coupling of a solve errors (the cost's `check_spaces` says
+    /// why); prefer [`try_default_init`](Self::try_default_init), which reports it at once, and
+    /// build the start on X yourself (for linear projections, by lifting a target:
+    /// `LinearMap::lift` in `kantorovich-geometry`).
     pub fn default_init(&self) -> DiscreteMeasure<S> {
+        self.measures[self.heaviest()].clone()
+    }
+
+    /// As [`default_init`](Self::default_init), but checked: the measure nu_k of largest weight
+    /// if every cost c_j accepts it as a measure on X (`check_spaces` of c_j between its space
+    /// and that of nu_j), and otherwise an error saying that the targets do not live in the
+    /// barycentre space, so that the start must be built there.
+    pub fn try_default_init(&self) -> Result<DiscreteMeasure<S>, BarycenterError> {
+        let best = self.heaviest();
+        let start = &self.measures[best];
+        for (k, nu) in self.measures.iter().enumerate() {
+            if let Err(e) = self.ground.cost_k(k).check_spaces(start.space(), nu.space()) {
+                return Err(kantorovich_core::CoreError::InvalidParameter {
+                    name: "init",
+                    reason: format!(
+                        "no default starting measure: the default start is the target nu_{best} (the \
+                         one of largest weight), but it is not a measure on the barycentre space, as \
+                         cost c_{k} reports: {e}. Build a starting measure on the barycentre space \
+                         (for linear projections, lift a target with LinearMap::lift)"
+                    ),
+                }
+                .into());
+            }
+        }
+        Ok(start.clone())
+    }
+
+    /// The index of the largest lambda_k (the first one on ties).
+    fn heaviest(&self) -> usize {
         let mut best = 0;
         for (k, &l) in self.lambdas.iter().enumerate() {
             if l > self.lambdas[best] {
                 best = k;
             }
         }
-        self.measures[best].clone()
+        best
     }
 }

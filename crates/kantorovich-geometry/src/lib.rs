@@ -9,17 +9,25 @@
 //!   barycentre ([`PNormSolution`]) and delta(x, xbar) = kappa (sum_k lambda_k) c(x, xbar);
 //! - [`Gaussian`]: Gaussians N(m, S) on R^d (measures on it are Gaussian mixtures), with the cost
 //!   [`BuresWasserstein`] (W2^2 between Gaussians) and its ground barycentre, the Gaussian
-//!   barycentre.
+//!   barycentre;
+//! - linear projections R^d -> R^{d_k} ([`LinearMap`]): the costs |P x - y|^2
+//!   ([`ProjectedSquaredEuclidean`], ground barycentre [`LinearProjections`], closed form) and
+//!   |P x - y| ([`ProjectedEuclidean`], ground barycentre [`LinearProjectionsW1`], certified
+//!   solver).
 #![warn(missing_docs)]
 
 mod circle;
 mod euclidean;
 mod gaussian;
+mod linear_projection;
 mod pnorm;
 mod squared_euclidean;
 
 pub use circle::{Circle, CircleProjections};
 pub use euclidean::Euclidean;
 pub use gaussian::{BuresWasserstein, Gaussian, GaussianBarycenter, GaussianPoint, GaussianPoints, SYMMETRY_TOLERANCE};
+pub use linear_projection::{
+    LinearMap, LinearProjections, LinearProjectionsW1, ProjectedEuclidean, ProjectedSquaredEuclidean, W1Solution,
+};
 pub use pnorm::{PNorm, PNormSolution};
 pub use squared_euclidean::SquaredEuclidean;

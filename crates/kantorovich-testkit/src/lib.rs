@@ -123,3 +123,4 @@ pub mod mixtures {
             .collect()
     }
 }
+pub mod shapes3d;
