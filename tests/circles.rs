@@ -279,3 +279,14 @@ fn g_law_sweep() {
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Far points (whose squared coordinates overflow) still project onto the circle.
+#[test]
+fn far_points_project_onto_the_circle() {
+    let circle = Circle::new([1.0, 2.0], 3.0).unwrap();
+    let p = circle.project(&[1e200, 2.0]);
+    assert_eq!(p, [4.0, 2.0]);
+    let p = circle.project(&[-1e300, -1e300]);
+    let s = std::f64::consts::FRAC_1_SQRT_2 * 3.0;
+    assert!((p[0] - (1.0 - s)).abs() < 1e-12 && (p[1] - (2.0 - s)).abs() < 1e-12, "{p:?}");
+}

@@ -63,7 +63,11 @@ impl Circle {
     #[inline]
     pub fn project(&self, x: &[f64]) -> [f64; 2] {
         let (dx, dy) = (x[0] - self.centre[0], x[1] - self.centre[1]);
-        let norm = dx.hypot(dy);
+        // sqrt rather than hypot (several times slower), unless the squares overflow
+        let mut norm = (dx * dx + dy * dy).sqrt();
+        if norm == f64::INFINITY {
+            norm = dx.hypot(dy);
+        }
         if norm > 0.0 {
             let s = self.radius / norm;
             [self.centre[0] + s * dx, self.centre[1] + s * dy]
@@ -253,7 +257,7 @@ impl CircleProjections {
             let p = c.project(&x);
             f += l * ((p[0] - y[0]).powi(2) + (p[1] - y[1]).powi(2));
             let (dx, dy) = (x[0] - c.centre[0], x[1] - c.centre[1]);
-            let n = dx.hypot(dy);
+            let n = (dx * dx + dy * dy).sqrt();
             if n > 0.0 {
                 let u = [dx / n, dy / n];
                 let e = [y[0] - c.centre[0], y[1] - c.centre[1]];
