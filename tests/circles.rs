@@ -70,7 +70,11 @@ impl Case {
 /// a search stuck in a worse basin than some grid point fails.
 #[test]
 fn barycenter_beats_a_dense_grid_search() {
-    fn prop(seed: u64) -> TestResult {
+    quickcheck(60).quickcheck(grid_prop as fn(u64) -> TestResult);
+}
+
+fn grid_prop(seed: u64) -> TestResult {
+    {
         let case = random_case(&mut SplitMix64(seed), 4);
         let xbar = case.barycenter();
         let [x0, x1, y0, y1] = case.ground.search_domain();
@@ -90,10 +94,27 @@ fn barycenter_beats_a_dense_grid_search() {
         if inside && fb <= grid_min + 1e-9 * (1.0 + grid_min) {
             TestResult::passed()
         } else {
-            TestResult::error(format!("F(B) = {fb} but the grid reaches {grid_min}; B = {xbar:?}"))
+            TestResult::error(format!(
+                "seed {seed}: F(B) = {fb} but the grid reaches {grid_min}; B = {xbar:?}"
+            ))
         }
     }
-    quickcheck(60).quickcheck(prop as fn(u64) -> TestResult);
+}
+
+/// The grid comparison on fixed seeds (2000, or `SWEEP=n`):
+/// `SWEEP=20000 cargo test --release --test circles grid_sweep -- --ignored`. Before the starts of
+/// the descents were required to be a grid cell apart, 1 seed in 20000 failed here (a narrow basin
+/// between two grid points); none has since.
+#[test]
+#[ignore]
+fn grid_sweep() {
+    let n: u64 = std::env::var("SWEEP").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let failures: Vec<String> = (0..n)
+        .map(|seed| grid_prop(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5555))
+        .filter(|r| r.is_failure())
+        .map(|r| format!("{r:?}"))
+        .collect();
+    assert!(failures.is_empty(), "{} failures: {failures:#?}", failures.len());
 }
 
 /// The ground barycentre inequality with delta = 0 at random x of the search domain, and at points
@@ -288,5 +309,8 @@ fn far_points_project_onto_the_circle() {
     assert_eq!(p, [4.0, 2.0]);
     let p = circle.project(&[-1e300, -1e300]);
     let s = std::f64::consts::FRAC_1_SQRT_2 * 3.0;
-    assert!((p[0] - (1.0 - s)).abs() < 1e-12 && (p[1] - (2.0 - s)).abs() < 1e-12, "{p:?}");
+    assert!(
+        (p[0] - (1.0 - s)).abs() < 1e-12 && (p[1] - (2.0 - s)).abs() < 1e-12,
+        "{p:?}"
+    );
 }

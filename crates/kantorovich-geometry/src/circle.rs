@@ -133,7 +133,8 @@ impl Cost<Euclidean, Euclidean> for Circle {
 /// through y_k, including just beside o_k), at the pairwise intersections of these rays (where
 /// two terms vanish together), and on a 24 x 24 grid of D; quasi-Newton descents (BFGS with a
 /// backtracking line search, kept inside D) then start from the best distinct candidates
-/// (`starts`, default 6), and the lowest value wins.
+/// (`starts`, default 6, at least one grid cell apart so that they sit in different basins), and
+/// the lowest value wins.
 ///
 /// **delta = 0**, and the ground barycentre inequality
 /// sum_k lambda_k c_k(x, y_k) >= sum_k lambda_k c_k(B(y), y_k) holds for x in D **only up to
@@ -443,7 +444,7 @@ impl GroundBarycenter<Euclidean, Euclidean> for CircleProjections {
         candidates.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut best: Option<([f64; 2], f64)> = None;
         let mut started: Vec<[f64; 2]> = Vec::with_capacity(self.starts);
-        let separation = 1e-3 * scale;
+        let separation = scale / GRID as f64;
         for &(_, p) in &candidates {
             if started.len() == self.starts {
                 break;
