@@ -106,8 +106,8 @@ pub use kantorovich_geometry::{
     ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
 pub use kantorovich_ot::{
-    entropic_cost, ot_1d, sinkhorn_divergence, CostBackend, ExactSolution, LazyCost, NetworkSimplex, OneDimSolution,
-    OtError, Sinkhorn, SinkhornSolution,
+    entropic_cost, ot_1d, sinkhorn_divergence, sliced_wasserstein, CostBackend, ExactSolution, LazyCost,
+    NetworkSimplex, OneDimSolution, OtError, Sinkhorn, SinkhornSolution,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).

@@ -123,6 +123,7 @@ mod network_simplex;
 mod one_d;
 mod pricing;
 mod sinkhorn;
+mod sliced;
 mod tree;
 mod warm;
 
@@ -132,3 +133,4 @@ pub use error::OtError;
 pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};
 pub use one_d::{ot_1d, OneDimSolution};
 pub use sinkhorn::{Sinkhorn, SinkhornSolution};
+pub use sliced::sliced_wasserstein;
