@@ -1,0 +1,33 @@
+//! One-dimensional exact OT (`ot_1d`, h(t) = t^2) between uniform measures on `cloud(1, n, 1)`
+//! and `cloud(2, n, 1)`, and the sliced Wasserstein distance SW_2 between uniform measures on
+//! `cloud(3, n, 2)` and `cloud(4, n, 2)` with 50 directions; the POT side is
+//! scripts/pot_one_d_bench.py (`ot.emd2_1d`, `ot.sliced_wasserstein_distance`) on the same points.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use kantorovich::geometry::Euclidean;
+use kantorovich::ot::{ot_1d, sliced_wasserstein};
+use kantorovich_testkit::cloud;
+
+fn one_d(c: &mut Criterion) {
+    let mut group = c.benchmark_group("one_d");
+    group.sample_size(20);
+    for n in [1_000, 100_000] {
+        let (x, y) = (cloud(1, n, 1), cloud(2, n, 1));
+        let w = vec![1.0 / n as f64; n];
+        group.bench_with_input(BenchmarkId::new("ot_1d_sq", n), &n, |b, _| {
+            b.iter(|| ot_1d(&x, &w, &y, &w, |t| t * t).unwrap().cost)
+        });
+    }
+    let plane = Euclidean::new(2).unwrap();
+    for n in [1_000, 10_000] {
+        let mu = plane.uniform(cloud(3, n, 2)).unwrap();
+        let nu = plane.uniform(cloud(4, n, 2)).unwrap();
+        group.bench_with_input(BenchmarkId::new("sliced_w2_50_directions", n), &n, |b, _| {
+            b.iter(|| sliced_wasserstein(&mu, &nu, 2.0, 50, 0).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_d);
+criterion_main!(benches);
