@@ -17,15 +17,6 @@ use std::hint::black_box;
 
 const N: usize = 60;
 
-fn clouds() -> [Vec<f64>; 3] {
-    let mut rng = SplitMix64(2025);
-    [
-        shapes::ring(&mut rng, N, [-3.0, 0.0]),
-        shapes::square(&mut rng, N, [3.0, 0.0]),
-        shapes::cross(&mut rng, N, [0.0, 4.0]),
-    ]
-}
-
 const FAMILIES: [(f64, f64); 7] = [
     (1.5, 1.5),
     (1.0, 1.0),
@@ -38,7 +29,7 @@ const FAMILIES: [(f64, f64); 7] = [
 
 fn ground(c: &mut Criterion) {
     let plane = Euclidean::new(2).unwrap();
-    let clouds = clouds();
+    let clouds = shapes::ring_square_cross(N);
     let mut rng = SplitMix64(7);
     let triples: Vec<[usize; 3]> = (0..256).map(|_| [rng.below(N), rng.below(N), rng.below(N)]).collect();
     let lambdas = [1.0 / 3.0; 3];
@@ -66,7 +57,10 @@ fn ground(c: &mut Criterion) {
 
 fn fixed_point_g(c: &mut Criterion) {
     let plane = Euclidean::new(2).unwrap();
-    let measures: Vec<_> = clouds().iter().map(|c| plane.uniform(c.clone()).unwrap()).collect();
+    let measures: Vec<_> = shapes::ring_square_cross(N)
+        .iter()
+        .map(|c| plane.uniform(c.clone()).unwrap())
+        .collect();
     let mut group = c.benchmark_group("pnorm_g");
     group.sample_size(20);
     for (p, q) in [(1.5, 1.5), (2.0, 1.0), (1.5, 2.0)] {

@@ -15,7 +15,7 @@
 
 use kantorovich::prelude::*;
 use kantorovich::DiscreteMeasure;
-use kantorovich_testkit::{shapes, SplitMix64};
+use kantorovich_testkit::shapes;
 use plotters::prelude::*;
 use std::error::Error;
 use std::fmt::Write as _;
@@ -37,12 +37,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let clock = Instant::now();
 
     let plane = Euclidean::new(2)?;
-    let mut rng = SplitMix64(2025);
-    let clouds = [
-        shapes::ring(&mut rng, N, [-3.0, 0.0]),
-        shapes::square(&mut rng, N, [3.0, 0.0]),
-        shapes::cross(&mut rng, N, [0.0, 4.0]),
-    ];
+    let clouds = shapes::ring_square_cross(N);
     let measures = clouds
         .iter()
         .map(|c| plane.uniform(c.clone()))

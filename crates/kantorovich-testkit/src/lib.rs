@@ -46,6 +46,17 @@ pub mod shapes {
     use crate::SplitMix64;
     use std::f64::consts::TAU;
 
+    /// The examples' standard instance: a ring around (-3, 0), a square outline around (3, 0) and
+    /// a cross around (0, 4), `n` points each, drawn in that order from `SplitMix64(2025)`.
+    pub fn ring_square_cross(n: usize) -> [Vec<f64>; 3] {
+        let mut rng = SplitMix64(2025);
+        [
+            ring(&mut rng, n, [-3.0, 0.0]),
+            square(&mut rng, n, [3.0, 0.0]),
+            cross(&mut rng, n, [0.0, 4.0]),
+        ]
+    }
+
     /// A ring of radius 0.8 to 1.
     pub fn ring(rng: &mut SplitMix64, n: usize, centre: [f64; 2]) -> Vec<f64> {
         (0..n)
