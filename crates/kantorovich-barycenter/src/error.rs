@@ -54,6 +54,25 @@ pub enum BarycenterError {
         /// The threshold tau that was used.
         tau: f64,
     },
+    /// A linear program would have more variables than allowed.
+    #[error(
+        "the linear program would have {variables} variables, above the limit of {limit}; \
+         the LP solvers are ground truths for small instances: use fewer or smaller measures, \
+         raise `max_variables`, or use an iterative solver (Ibp, FixedPointG)"
+    )]
+    LpTooLarge {
+        /// Number of variables the LP needs.
+        variables: u128,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The LP solver failed (it reports the problem infeasible or unbounded, which the
+    /// barycentre LPs never are in exact arithmetic, or gave up).
+    #[error("the LP solver failed: {reason}")]
+    Lp {
+        /// The solver's message.
+        reason: String,
+    },
     /// Invalid weights, points or parameters.
     #[error(transparent)]
     Core(#[from] CoreError),

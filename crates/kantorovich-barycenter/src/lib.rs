@@ -34,12 +34,19 @@ mod error;
 mod fixed_point;
 mod fixed_point_g;
 mod fixed_point_h;
+mod fixed_support;
 mod iteration;
+mod lp_model;
+mod multi_marginal;
 mod problem;
 
 pub use error::BarycenterError;
 pub use fixed_point::{FixedPoint, FixedPointMap, NextIterate};
 pub use fixed_point_g::{glue, FixedPointG, FixedPointGEps, Glue};
+pub use fixed_support::{
+    FixedSupportLp, FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, DEFAULT_MAX_LP_VARIABLES,
+};
 pub use fixed_point_h::{project, FixedPointH, Project};
+pub use multi_marginal::{MultiMarginalLp, MultiMarginalSolution};
 pub use iteration::{BarycenterResult, IterationRecord};
 pub use problem::BarycenterProblem;

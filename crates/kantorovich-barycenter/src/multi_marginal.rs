@@ -1,0 +1,202 @@
+//! The exact free-support barycentre of small discrete measures, by the multi-marginal LP.
+
+use crate::fixed_support::DEFAULT_MAX_LP_VARIABLES;
+use crate::lp_model::EqualityLp;
+use crate::{BarycenterError, BarycenterProblem};
+use kantorovich_core::{CoreError, Cost, DiscreteMeasure, GroundBarycenter, GroundSpace};
+use rayon::prelude::*;
+
+/// The exact barycentre of [`BarycenterProblem`] for small inputs, by the multi-marginal linear
+/// program
+///
+/// ```text
+/// V* = min over gamma >= 0 on the tuples j = (j_1, .., j_K) with marginals nu_1..nu_K of
+///      sum_j gamma_j c(j),    c(j) = sum_k lambda_k c_k(B(y_j), y_{k j_k}),
+/// ```
+///
+/// where y_j = (y_{1 j_1}, .., y_{K j_K}) and B is the problem's ground barycentre (for the
+/// problem's lambda_k, used as given, as in V). The barycentre is mu* = B # gamma (one atom
+/// B(y_j) of mass gamma_j per tuple in the support of gamma): it couples with each nu_k through
+/// gamma, so V(mu*) <= V*, and V* <= V(mu) for every mu (glue the optimal couplings of mu along
+/// mu and bound c_k(x, .) below by the ground barycentre), so mu* is a barycentre and
+/// V(mu*) = V*. This needs B to be an exact minimiser of x -> sum_k lambda_k c_k(x, y_k).
+///
+/// The LP has prod_k m_k variables (capped by [`max_variables`](Self::max_variables),
+/// [`DEFAULT_MAX_LP_VARIABLES`](crate::DEFAULT_MAX_LP_VARIABLES) by default); the ground
+/// barycentres of all tuples are computed in parallel. microlp solves it in floating point; the
+/// solution reports its constraint violation (about 1e-12 on the tests' instances).
+///
+/// ```
+/// use kantorovich_barycenter::{BarycenterProblem, MultiMarginalLp};
+/// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+/// let line = Euclidean::new(1)?;
+/// let nus = vec![line.uniform(vec![0.0, 1.0])?, line.uniform(vec![4.0, 5.0])?];
+/// let problem = BarycenterProblem::new(line, nus, vec![0.5, 0.5], SquaredEuclidean)?;
+/// let solution = MultiMarginalLp::default().solve(&problem)?;
+/// assert!((solution.objective - 4.0).abs() < 1e-9); // mu* = (delta(2) + delta(3)) / 2
+/// # Ok::<(), kantorovich_barycenter::BarycenterError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MultiMarginalLp {
+    max_variables: usize,
+}
+
+impl Default for MultiMarginalLp {
+    fn default() -> Self {
+        Self {
+            max_variables: DEFAULT_MAX_LP_VARIABLES,
+        }
+    }
+}
+
+/// The outcome of [`MultiMarginalLp`].
+#[derive(Debug, Clone)]
+pub struct MultiMarginalSolution<X: GroundSpace> {
+    /// mu* = B # gamma: one atom per tuple of positive mass (in the order of `tuples`; atoms
+    /// are not merged, see [`DiscreteMeasure::merged`]).
+    pub measure: DiscreteMeasure<X>,
+    /// The tuples (j_1, .., j_K) of the support of gamma, K indices each, one after another.
+    pub tuples: Vec<usize>,
+    /// V* = sum_j gamma_j c(j), the LP's value.
+    pub objective: f64,
+    /// The largest violation of a marginal or sign constraint by the LP's solution.
+    pub lp_violation: f64,
+}
+
+impl MultiMarginalLp {
+    /// The solver with the default variable cap.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Error out ([`BarycenterError::LpTooLarge`]) rather than build an LP with more than
+    /// `variables` variables (= prod_k m_k).
+    pub fn max_variables(mut self, variables: usize) -> Self {
+        self.max_variables = variables;
+        self
+    }
+
+    /// Solves the multi-marginal LP of `problem`. Errors if prod_k m_k is above the cap, a
+    /// ground barycentre or a cost fails (or is not finite), or the LP solver fails.
+    pub fn solve<X, Y, B>(&self, problem: &BarycenterProblem<X, Y, B>) -> Result<MultiMarginalSolution<X>, BarycenterError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        B: GroundBarycenter<X, Y>,
+    {
+        let sizes: Vec<usize> = problem.measures().iter().map(DiscreteMeasure::len).collect();
+        let count = sizes
+            .iter()
+            .try_fold(1u128, |acc, &m| acc.checked_mul(m as u128))
+            .unwrap_or(u128::MAX);
+        if count > self.max_variables as u128 {
+            return Err(BarycenterError::LpTooLarge {
+                variables: count,
+                limit: self.max_variables,
+            });
+        }
+        let count = count as usize;
+        let k_count = sizes.len();
+        let (bars, costs) = tuple_barycenters(problem, &sizes, count)?;
+        // marginal constraints: for each k and j, the mass of the tuples with j_k = j is nu_k[j]
+        let mut rows: Vec<(Vec<(usize, f64)>, f64)> = Vec::new();
+        for (k, nu) in problem.measures().iter().enumerate() {
+            let stride: usize = sizes[k + 1..].iter().product();
+            let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::with_capacity(count / sizes[k]); sizes[k]];
+            for t in 0..count {
+                terms[(t / stride) % sizes[k]].push((t, 1.0));
+            }
+            rows.extend(terms.into_iter().zip(nu.weights()).map(|(row, &w)| (row, w)));
+        }
+        let lp = EqualityLp { objective: costs, rows }.solve()?;
+        let objective = lp.objective;
+        let space = problem.space();
+        let mut points = space.with_capacity(0);
+        let mut weights = Vec::new();
+        let mut tuples = Vec::new();
+        for (t, &g) in lp.x.iter().enumerate() {
+            // the simplex's zeros can come back as tiny round-off values
+            if g > 1e-14 {
+                space.push(&mut points, space.point(&bars, t));
+                weights.push(g);
+                let start = tuples.len();
+                tuples.resize(start + k_count, 0);
+                fill_tuple(t, &sizes, &mut tuples[start..]);
+            }
+        }
+        debug_assert_eq!(tuples.len(), weights.len() * k_count);
+        let measure = DiscreteMeasure::new(space.clone(), points, weights)?;
+        Ok(MultiMarginalSolution {
+            measure,
+            tuples,
+            objective,
+            lp_violation: lp.violation,
+        })
+    }
+}
+
+/// The indices (j_1, .., j_K) of the tuple number t (last index fastest), written to `out`.
+fn fill_tuple(mut t: usize, sizes: &[usize], out: &mut [usize]) {
+    for (o, &m) in out.iter_mut().zip(sizes).rev() {
+        *o = t % m;
+        t /= m;
+    }
+}
+
+/// B(y_j) and c(j) = sum_k lambda_k c_k(B(y_j), y_{k j_k}) for every tuple j, in parallel over
+/// blocks of tuples.
+fn tuple_barycenters<X, Y, B>(
+    problem: &BarycenterProblem<X, Y, B>,
+    sizes: &[usize],
+    count: usize,
+) -> Result<(X::Storage, Vec<f64>), BarycenterError>
+where
+    X: GroundSpace,
+    Y: GroundSpace,
+    B: GroundBarycenter<X, Y>,
+{
+    const BLOCK: usize = 1024;
+    let space = problem.space();
+    let (measures, lambdas, ground) = (problem.measures(), problem.lambdas(), problem.ground());
+    let blocks: Vec<(X::Storage, Vec<f64>)> = (0..count.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|block| {
+            let range = block * BLOCK..((block + 1) * BLOCK).min(count);
+            let mut points = space.with_capacity(range.len());
+            let mut costs = Vec::with_capacity(range.len());
+            let mut ys = Vec::with_capacity(sizes.len());
+            let mut tuple = vec![0; sizes.len()];
+            for t in range {
+                fill_tuple(t, sizes, &mut tuple);
+                ys.clear();
+                ys.extend(measures.iter().zip(&tuple).map(|(nu, &j)| nu.point(j)));
+                ground.barycenter(space, &ys, lambdas, &mut points)?;
+                let x = space.point(&points, space.len(&points) - 1);
+                let mut c = 0.0;
+                for (k, (y, l)) in ys.iter().zip(lambdas).enumerate() {
+                    c += l * ground.cost_k(k).cost(x, *y);
+                }
+                if !c.is_finite() {
+                    return Err(CoreError::InvalidParameter {
+                        name: "costs",
+                        reason: format!(
+                            "sum_k lambda_k c_k(B(y), y_k) = {c} for the tuple {tuple:?}: costs must be finite"
+                        ),
+                    }
+                    .into());
+                }
+                costs.push(c);
+            }
+            Ok((points, costs))
+        })
+        .collect::<Result<_, BarycenterError>>()?;
+    let mut points = space.with_capacity(count);
+    let mut costs = Vec::with_capacity(count);
+    for (block_points, block_costs) in blocks {
+        for i in 0..space.len(&block_points) {
+            space.push(&mut points, space.point(&block_points, i));
+        }
+        costs.extend(block_costs);
+    }
+    Ok((points, costs))
+}
