@@ -93,8 +93,9 @@
 #![warn(missing_docs)]
 
 pub use kantorovich_barycenter::{
-    BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, IterationRecord,
-    NextIterate,
+    BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, FixedSupportLp,
+    FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, IterationRecord, MultiMarginalLp,
+    MultiMarginalSolution, NextIterate,
 };
 pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
@@ -131,8 +132,9 @@ pub mod gmm;
 pub mod prelude {
     pub use crate::{
         BarycenterProblem, BuresWasserstein, Cost, Coupling, DiscreteMeasure, Euclidean, FixedPointG, FixedPointGEps,
-        FixedPointH, Gaussian, GroundBarycenter, GroundSpace, LinearMap, LinearProjections, LinearProjectionsW1,
-        NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean, VectorSpace,
+        FixedPointH, FixedSupportLp, FixedSupportProblem, Gaussian, GroundBarycenter, GroundSpace, Ibp, LinearMap,
+        LinearProjections, LinearProjectionsW1, MultiMarginalLp, NetworkSimplex, PNorm, Sinkhorn, SquaredEuclidean,
+        VectorSpace,
     };
 }
 
@@ -162,6 +164,8 @@ mod book {
     struct CustomCost;
     #[doc = include_str!("../book/src/entropic.md")]
     struct Entropic;
+    #[doc = include_str!("../book/src/fixed-support.md")]
+    struct FixedSupport;
     #[doc = include_str!("../book/src/circle-projections.md")]
     struct CircleProjections;
     #[doc = include_str!("../book/src/own-ground-space.md")]

@@ -43,10 +43,10 @@ mod problem;
 pub use error::BarycenterError;
 pub use fixed_point::{FixedPoint, FixedPointMap, NextIterate};
 pub use fixed_point_g::{glue, FixedPointG, FixedPointGEps, Glue};
+pub use fixed_point_h::{project, FixedPointH, Project};
 pub use fixed_support::{
     FixedSupportLp, FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, DEFAULT_MAX_LP_VARIABLES,
 };
-pub use fixed_point_h::{project, FixedPointH, Project};
-pub use multi_marginal::{MultiMarginalLp, MultiMarginalSolution};
 pub use iteration::{BarycenterResult, IterationRecord};
+pub use multi_marginal::{MultiMarginalLp, MultiMarginalSolution};
 pub use problem::BarycenterProblem;

@@ -39,7 +39,9 @@ impl EqualityLp {
             }
             model = model.with(row.eq(*rhs));
         }
-        let solution = model.solve().map_err(|e| BarycenterError::Lp { reason: e.to_string() })?;
+        let solution = model
+            .solve()
+            .map_err(|e| BarycenterError::Lp { reason: e.to_string() })?;
         let values: Vec<f64> = x.iter().map(|&v| solution.value(v)).collect();
         let violation = self
             .rows

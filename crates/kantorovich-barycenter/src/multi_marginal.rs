@@ -78,7 +78,10 @@ impl MultiMarginalLp {
 
     /// Solves the multi-marginal LP of `problem`. Errors if prod_k m_k is above the cap, a
     /// ground barycentre or a cost fails (or is not finite), or the LP solver fails.
-    pub fn solve<X, Y, B>(&self, problem: &BarycenterProblem<X, Y, B>) -> Result<MultiMarginalSolution<X>, BarycenterError>
+    pub fn solve<X, Y, B>(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+    ) -> Result<MultiMarginalSolution<X>, BarycenterError>
     where
         X: GroundSpace,
         Y: GroundSpace,

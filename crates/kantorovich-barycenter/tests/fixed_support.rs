@@ -25,7 +25,11 @@ fn weights(rng: &mut SplitMix64, n: usize) -> Vec<f64> {
 
 /// K random measures of sizes `sizes` in [0,1]^d with random weights, random lambdas (not
 /// normalised), squared Euclidean costs.
-fn free_problem(rng: &mut SplitMix64, sizes: &[usize], d: usize) -> BarycenterProblem<Euclidean, Euclidean, SquaredEuclidean> {
+fn free_problem(
+    rng: &mut SplitMix64,
+    sizes: &[usize],
+    d: usize,
+) -> BarycenterProblem<Euclidean, Euclidean, SquaredEuclidean> {
     let space = Euclidean::new(d).unwrap();
     let measures = sizes
         .iter()
@@ -96,7 +100,10 @@ fn lp_is_below_every_other_weighting() {
         for _ in 0..5 {
             let a = weights(&mut rng, n);
             let v = problem.objective(&a).unwrap();
-            assert!(best <= v + 1e-9 * v.abs().max(1.0), "LP {best} above V(a) = {v} at a = {a:?}");
+            assert!(
+                best <= v + 1e-9 * v.abs().max(1.0),
+                "LP {best} above V(a) = {v} at a = {a:?}"
+            );
         }
         TestResult::passed()
     }
@@ -136,7 +143,11 @@ fn lp_on_all_tuple_barycentres_reaches_the_multi_marginal_optimum() {
         let star = MultiMarginalLp::default().solve(&problem).unwrap();
         let on_all = FixedSupportProblem::on_support(&problem, &all_tuple_barycentres(&problem)).unwrap();
         let v_all = FixedSupportLp::default().solve(&on_all).unwrap().objective;
-        assert!((v_all - star.objective).abs() <= 1e-9 * star.objective, "{v_all} vs V* = {}", star.objective);
+        assert!(
+            (v_all - star.objective).abs() <= 1e-9 * star.objective,
+            "{v_all} vs V* = {}",
+            star.objective
+        );
         let on_star = FixedSupportProblem::on_support(&problem, star.measure.points()).unwrap();
         let v_star = FixedSupportLp::default().solve(&on_star).unwrap().objective;
         assert!((v_star - star.objective).abs() <= 1e-9 * star.objective);
@@ -154,7 +165,11 @@ fn multi_marginal_barycentre_attains_its_value() {
         assert!(star.lp_violation <= 1e-9);
         assert_eq!(star.tuples.len(), 3 * star.measure.len());
         let v = problem.objective(&star.measure, &NetworkSimplex::default()).unwrap();
-        assert!((v - star.objective).abs() <= 1e-9 * star.objective, "V(mu*) = {v} vs V* = {}", star.objective);
+        assert!(
+            (v - star.objective).abs() <= 1e-9 * star.objective,
+            "V(mu*) = {v} vs V* = {}",
+            star.objective
+        );
     }
 }
 
@@ -168,7 +183,10 @@ fn no_measure_beats_the_multi_marginal_optimum() {
         let problem = free_problem(&mut rng, &sizes, 2);
         let star = MultiMarginalLp::default().solve(&problem).unwrap().objective;
         let n = 1 + rng.below(6);
-        let mu = problem.space().measure(points(&mut rng, n, 2), weights(&mut rng, n)).unwrap();
+        let mu = problem
+            .space()
+            .measure(points(&mut rng, n, 2), weights(&mut rng, n))
+            .unwrap();
         let v = problem.objective(&mu, &NetworkSimplex::default()).unwrap();
         assert!(v >= star - 1e-9 * star.max(1e-3), "V(mu) = {v} below V* = {star}");
         TestResult::passed()
@@ -190,7 +208,10 @@ fn g_from_a_target_reaches_the_optimum_in_one_step_for_two_measures() {
             .solve(&problem, start)
             .unwrap();
         let after = result.trace[1].objective;
-        assert!((after - star).abs() <= 1e-9 * star, "V(G nu_1) = {after} vs V* = {star}");
+        assert!(
+            (after - star).abs() <= 1e-9 * star,
+            "V(G nu_1) = {after} vs V* = {star}"
+        );
     }
 }
 
@@ -204,7 +225,10 @@ fn g_reaches_the_optimum_on_the_line() {
         let problem = free_problem(&mut rng, &[3, 4, 5], 1);
         let star = MultiMarginalLp::default().solve(&problem).unwrap().objective;
         let n = 1 + rng.below(5);
-        let start = problem.space().measure(points(&mut rng, n, 1), weights(&mut rng, n)).unwrap();
+        let start = problem
+            .space()
+            .measure(points(&mut rng, n, 1), weights(&mut rng, n))
+            .unwrap();
         let result = FixedPointG::default()
             .max_iterations(20)
             .tolerance(0.0)
@@ -258,7 +282,15 @@ fn ibp_marginals_at_convergence() {
         let plans = solution.plans(&problem).unwrap();
         let mut cost = 0.0;
         for ((plan, b), l) in plans.iter().zip(problem.targets()).zip(problem.lambdas()) {
-            assert!((plan.col_sums().iter().zip(b).map(|(c, bj)| (c - bj).abs()).fold(0.0, f64::max)) <= 1e-12);
+            assert!(
+                (plan
+                    .col_sums()
+                    .iter()
+                    .zip(b)
+                    .map(|(c, bj)| (c - bj).abs())
+                    .fold(0.0, f64::max))
+                    <= 1e-12
+            );
             let rows = plan.row_sums();
             assert!(rows.iter().zip(a).map(|(r, ai)| (r - ai).abs()).sum::<f64>() <= 2e-10);
             cost += l * plan.cost();
@@ -282,7 +314,10 @@ fn ibp_tends_to_the_lp_as_eps_goes_to_zero() {
         assert!(solution.converged, "eps = {rel} max C: err {}", solution.marginal_error);
         let gap = solution.transport_cost - lp;
         assert!(gap >= -1e-9, "IBP below the LP by {gap}");
-        assert!(gap < previous, "gap {gap} did not shrink (previous {previous}) at eps = {rel} max C");
+        assert!(
+            gap < previous,
+            "gap {gap} did not shrink (previous {previous}) at eps = {rel} max C"
+        );
         previous = gap;
     }
     assert!(previous < 2e-2 * lp, "final gap {previous} vs V_LP = {lp}");
@@ -295,7 +330,11 @@ fn ibp_is_finite_at_tiny_eps_and_reports_non_convergence() {
     let mut rng = SplitMix64(800);
     let problem = fixed_problem(&mut rng, 10, &[6, 5], 2);
     let max_c = problem.costs().iter().map(CostMatrix::max).fold(0.0, f64::max);
-    let solution = Ibp::new(1e-4 * max_c).max_iterations(3_000).trace(true).solve(&problem).unwrap();
+    let solution = Ibp::new(1e-4 * max_c)
+        .max_iterations(3_000)
+        .trace(true)
+        .solve(&problem)
+        .unwrap();
     assert!(solution.weights.iter().all(|a| a.is_finite() && *a >= 0.0));
     assert!(solution.transport_cost.is_finite() && solution.marginal_error.is_finite());
     assert_eq!(solution.converged, solution.marginal_error <= 1e-9);
@@ -336,17 +375,41 @@ fn two_by_two() -> CostMatrix {
 fn invalid_inputs_are_errors() {
     let err = |r: Result<FixedSupportProblem, BarycenterError>| r.unwrap_err().to_string();
     assert!(err(FixedSupportProblem::new(vec![], vec![], vec![])).contains("no target"));
-    let nan = err(FixedSupportProblem::new(vec![two_by_two()], vec![vec![f64::NAN, 1.0]], vec![1.0]));
+    let nan = err(FixedSupportProblem::new(
+        vec![two_by_two()],
+        vec![vec![f64::NAN, 1.0]],
+        vec![1.0],
+    ));
     assert!(nan.contains("finite"), "{nan}");
-    let negative = err(FixedSupportProblem::new(vec![two_by_two()], vec![vec![-1.0, 1.0]], vec![1.0]));
+    let negative = err(FixedSupportProblem::new(
+        vec![two_by_two()],
+        vec![vec![-1.0, 1.0]],
+        vec![1.0],
+    ));
     assert!(negative.contains(">= 0"), "{negative}");
-    let lambda = err(FixedSupportProblem::new(vec![two_by_two()], vec![vec![1.0, 1.0]], vec![-1.0]));
+    let lambda = err(FixedSupportProblem::new(
+        vec![two_by_two()],
+        vec![vec![1.0, 1.0]],
+        vec![-1.0],
+    ));
     assert!(lambda.contains(">= 0"), "{lambda}");
-    let zero = err(FixedSupportProblem::new(vec![two_by_two()], vec![vec![1.0, 1.0]], vec![0.0]));
+    let zero = err(FixedSupportProblem::new(
+        vec![two_by_two()],
+        vec![vec![1.0, 1.0]],
+        vec![0.0],
+    ));
     assert!(zero.contains("sum"), "{zero}");
-    let count = err(FixedSupportProblem::new(vec![two_by_two()], vec![vec![1.0, 1.0]], vec![0.5, 0.5]));
+    let count = err(FixedSupportProblem::new(
+        vec![two_by_two()],
+        vec![vec![1.0, 1.0]],
+        vec![0.5, 0.5],
+    ));
     assert!(count.contains("weights"), "{count}");
-    let cols = err(FixedSupportProblem::new(vec![two_by_two()], vec![vec![1.0, 1.0, 1.0]], vec![1.0]));
+    let cols = err(FixedSupportProblem::new(
+        vec![two_by_two()],
+        vec![vec![1.0, 1.0, 1.0]],
+        vec![1.0],
+    ));
     assert!(cols.contains("columns"), "{cols}");
     let rows = err(FixedSupportProblem::new(
         vec![two_by_two(), CostMatrix::new(3, 2, vec![0.0; 6]).unwrap()],
@@ -368,10 +431,25 @@ fn invalid_inputs_are_errors() {
 fn too_large_lps_are_errors() {
     let mut rng = SplitMix64(1000);
     let problem = fixed_problem(&mut rng, 30, &[30, 30], 2);
-    let e = FixedSupportLp::default().max_variables(1000).solve(&problem).unwrap_err();
-    assert!(matches!(e, BarycenterError::LpTooLarge { variables: 1830, limit: 1000 }), "{e}");
+    let e = FixedSupportLp::default()
+        .max_variables(1000)
+        .solve(&problem)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            BarycenterError::LpTooLarge {
+                variables: 1830,
+                limit: 1000
+            }
+        ),
+        "{e}"
+    );
     assert!(e.to_string().contains("max_variables"));
     let free = free_problem(&mut rng, &[40, 40, 40], 2);
     let e = MultiMarginalLp::default().solve(&free).unwrap_err();
-    assert!(matches!(e, BarycenterError::LpTooLarge { variables: 64_000, .. }), "{e}");
+    assert!(
+        matches!(e, BarycenterError::LpTooLarge { variables: 64_000, .. }),
+        "{e}"
+    );
 }

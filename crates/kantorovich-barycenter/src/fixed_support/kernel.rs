@@ -151,7 +151,10 @@ mod tests {
         for i in 0..=70_800 {
             let x = -(i as f64) * 0.01 - 1e-3 * (i % 7) as f64;
             let (ours, std) = (exp(x), x.exp());
-            assert!((ours - std).abs() <= 4.0 * f64::EPSILON * std, "exp({x}) = {ours} vs {std}");
+            assert!(
+                (ours - std).abs() <= 4.0 * f64::EPSILON * std,
+                "exp({x}) = {ours} vs {std}"
+            );
         }
         assert_eq!(exp(-800.0), 0.0);
         assert_eq!(exp(f64::NEG_INFINITY), 0.0);

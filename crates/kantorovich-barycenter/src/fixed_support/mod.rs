@@ -114,7 +114,10 @@ impl FixedSupportProblem {
     /// weights and costs of `problem`: C_k[i, j] = c_k(x_i, y_kj), computed in parallel.
     ///
     /// Errors if the support is empty or invalid for X, or a cost is not finite.
-    pub fn on_support<X, Y, B>(problem: &BarycenterProblem<X, Y, B>, support: &X::Storage) -> Result<Self, BarycenterError>
+    pub fn on_support<X, Y, B>(
+        problem: &BarycenterProblem<X, Y, B>,
+        support: &X::Storage,
+    ) -> Result<Self, BarycenterError>
     where
         X: GroundSpace,
         Y: GroundSpace,
@@ -159,7 +162,12 @@ impl FixedSupportProblem {
     /// V(a) = sum_k lambda_k T_{C_k}(a, b_k), each transport cost exact (network simplex, in
     /// parallel over k). `a` is validated and normalised to sum 1.
     pub fn objective(&self, a: &[f64]) -> Result<f64, BarycenterError> {
-        Ok(self.exact_plans(a)?.iter().zip(&self.lambdas).map(|(p, l)| l * p.cost()).sum())
+        Ok(self
+            .exact_plans(a)?
+            .iter()
+            .zip(&self.lambdas)
+            .map(|(p, l)| l * p.cost())
+            .sum())
     }
 
     /// Optimal plans of T_{C_k}(a, b_k), k = 1..K, by the network simplex (a normalised).
