@@ -24,3 +24,8 @@ cat target/sinkhorn_table.md
 # answers to target/gaussian_bench/instances.txt), then POT on the same instances, one BLAS thread.
 cargo bench --bench gaussian
 python3 scripts/pot_gaussian_bench.py --out target/gaussian_table.md --json target/pot_gaussian_bench.json
+
+# Fixed-support barycentres (issue 5): the exact LP and IBP, then POT's ot.lp.barycenter and
+# ot.bregman.barycenter(method='sinkhorn_log') on the same instances, with the combined table.
+cargo bench --bench fixed_support
+python3 scripts/pot_fixed_support_bench.py --criterion target/criterion | tee target/fixed_support_table.md

@@ -72,7 +72,7 @@ fn lp_matches_pot_lp_barycenter() {
 }
 
 /// IBP at eps = POT's reg reproduces `ot.bregman.barycenter(method='sinkhorn_log')` entrywise
-/// to 1e-8 (absolute, on weights of order 1 / n).
+/// to 1e-12 (absolute, on weights of order 1 / n; measured: ~1e-14).
 #[test]
 fn ibp_matches_pot_bregman_barycenter() {
     for name in ["line", "plane"] {
@@ -86,6 +86,6 @@ fn ibp_matches_pot_bregman_barycenter() {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
         eprintln!("{name}: IBP vs POT largest difference {worst:e}");
-        assert!(worst <= 1e-8, "{name}: largest difference {worst:e}");
+        assert!(worst <= 1e-12, "{name}: largest difference {worst:e}");
     }
 }
