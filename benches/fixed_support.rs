@@ -29,12 +29,19 @@ fn normalised(mut h: Vec<f64>) -> Vec<f64> {
 /// The 1-D instance with n bins and K histograms.
 fn line(n: usize, k: usize) -> FixedSupportProblem {
     let x: Vec<f64> = (0..n).map(|i| i as f64 / (n - 1) as f64).collect();
-    let m: Vec<f64> = x.iter().flat_map(|a| x.iter().map(move |b| (a - b) * (a - b))).collect();
+    let m: Vec<f64> = x
+        .iter()
+        .flat_map(|a| x.iter().map(move |b| (a - b) * (a - b)))
+        .collect();
     let targets = CENTRES_1D[..k]
         .iter()
         .map(|&(c, s)| {
             let (c, s) = (c * n as f64, s * n as f64);
-            normalised((0..n).map(|i| (-(i as f64 - c).powi(2) / (2.0 * s * s)).exp() + 1e-3).collect())
+            normalised(
+                (0..n)
+                    .map(|i| (-(i as f64 - c).powi(2) / (2.0 * s * s)).exp() + 1e-3)
+                    .collect(),
+            )
         })
         .collect();
     let costs = vec![CostMatrix::new(n, n, m).unwrap(); k];
@@ -49,7 +56,13 @@ fn plane(s: usize, k: usize) -> FixedSupportProblem {
     let m: Vec<f64> = p.iter().flat_map(|a| p.iter().map(move |b| d2(a, b))).collect();
     let targets = CENTRES_2D[..k]
         .iter()
-        .map(|&(cx, cy)| normalised(p.iter().map(|q| (-d2(q, &[cx, cy]) / (2.0 * 0.15 * 0.15)).exp() + 1e-3).collect()))
+        .map(|&(cx, cy)| {
+            normalised(
+                p.iter()
+                    .map(|q| (-d2(q, &[cx, cy]) / (2.0 * 0.15 * 0.15)).exp() + 1e-3)
+                    .collect(),
+            )
+        })
         .collect();
     let costs = vec![CostMatrix::new(s * s, s * s, m).unwrap(); k];
     FixedSupportProblem::new(costs, targets, vec![1.0 / k as f64; k]).unwrap()
@@ -61,14 +74,21 @@ fn lp(c: &mut Criterion) {
     let solver = FixedSupportLp::default().max_variables(100_000);
     for (n, k) in [(50, 2), (50, 3), (100, 2), (100, 3)] {
         let problem = line(n, k);
-        eprintln!("LP line n={n} K={k}: V = {:.15e}", solver.solve(&problem).unwrap().objective);
+        eprintln!(
+            "LP line n={n} K={k}: V = {:.15e}",
+            solver.solve(&problem).unwrap().objective
+        );
         group.bench_with_input(BenchmarkId::new(format!("line_k{k}"), n), &n, |b, _| {
             b.iter(|| solver.solve(&problem).unwrap().objective)
         });
     }
     for (s, k) in [(6, 3), (8, 3)] {
         let problem = plane(s, k);
-        eprintln!("LP plane n={} K={k}: V = {:.15e}", s * s, solver.solve(&problem).unwrap().objective);
+        eprintln!(
+            "LP plane n={} K={k}: V = {:.15e}",
+            s * s,
+            solver.solve(&problem).unwrap().objective
+        );
         group.bench_with_input(BenchmarkId::new(format!("plane_k{k}"), s * s), &s, |b, _| {
             b.iter(|| solver.solve(&problem).unwrap().objective)
         });

@@ -24,7 +24,8 @@ use rayon::prelude::*;
 /// The LP has prod_k m_k variables (capped by [`max_variables`](Self::max_variables),
 /// [`DEFAULT_MAX_LP_VARIABLES`](crate::DEFAULT_MAX_LP_VARIABLES) by default); the ground
 /// barycentres of all tuples are computed in parallel. microlp solves it in floating point; the
-/// solution reports its constraint violation (about 1e-12 on the tests' instances).
+/// solution reports its constraint violation (1e-15 or better on the tests' instances, which
+/// assert 1e-9; 15 625 variables take about 30 ms).
 ///
 /// ```
 /// use kantorovich_barycenter::{BarycenterProblem, MultiMarginalLp};
