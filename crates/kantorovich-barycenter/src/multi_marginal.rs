@@ -102,7 +102,7 @@ impl MultiMarginalLp {
         let count = count as usize;
         let k_count = sizes.len();
         let (bars, costs) = tuple_barycenters(problem, &sizes, count)?;
-        // marginal constraints: for each k and j, the mass of the tuples with j_k = j is nu_k[j]
+        // marginal constraints: for each k and j, the mass of the tuples with j_k = j is nu_k(j)
         let mut rows: Vec<(Vec<(usize, f64)>, f64)> = Vec::new();
         for (k, nu) in problem.measures().iter().enumerate() {
             let stride: usize = sizes[k + 1..].iter().product();

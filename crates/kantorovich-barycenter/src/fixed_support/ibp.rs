@@ -12,20 +12,20 @@ use rayon::prelude::*;
 /// With w_k = lambda_k / sum_l lambda_l, it solves
 ///
 /// ```text
-/// minimise   sum_k w_k ( <C_k, P_k> + eps sum_ij P_k[i, j] (log P_k[i, j] - 1) )
+/// minimise   sum_k w_k ( <C_k, P_k> + eps sum_ij P_k(i, j) (log P_k(i, j) - 1) )
 /// over       P_k >= 0 with P_k^T 1 = b_k and a common first marginal P_k 1 = a,
 /// ```
 ///
 /// eps > 0 absolute (in the units of the costs: the `reg` of POT's `ot.bregman.barycenter`).
 /// Scaling all lambda_k by the same factor leaves the minimiser unchanged, so the weights are
-/// normalised here. The plans are P_k[i, j] = exp((f_k[i] + g_k[j] - C_k[i, j]) / eps), and each
+/// normalised here. The plans are P_k(i, j) = exp((f_k(i) + g_k(j) - C_k(i, j)) / eps), and each
 /// iteration is the pair of KL projections
 ///
 /// ```text
-/// g_k[j] = eps log b_k[j] - eps log sum_i exp((f_k[i] - C_k[i, j]) / eps)      (columns: P_k^T 1 = b_k)
-/// log r_k[i] = f_k[i] / eps + log sum_j exp((g_k[j] - C_k[i, j]) / eps)      (rows of P_k)
-/// log a[i] = sum_k w_k log r_k[i]                                           (geometric mean)
-/// f_k[i] += eps (log a[i] - log r_k[i])                                     (rows: P_k 1 = a)
+/// g_k(j) = eps log b_k(j) - eps log sum_i exp((f_k(i) - C_k(i, j)) / eps)      (columns: P_k^T 1 = b_k)
+/// log r_k(i) = f_k(i) / eps + log sum_j exp((g_k(j) - C_k(i, j)) / eps)      (rows of P_k)
+/// log a(i) = sum_k w_k log r_k(i)                                           (geometric mean)
+/// f_k(i) += eps (log a(i) - log r_k(i))                                     (rows: P_k 1 = a)
 /// ```
 ///
 /// Every sum of exponentials is shifted by its largest term, so nothing underflows or
@@ -33,7 +33,7 @@ use rayon::prelude::*;
 /// rows of each log-sum-exp.
 ///
 /// **Stopping.** After the column projections the error is
-/// err = max_k sum_i |r_k[i] - a[i]| (the L1 disagreement of the first marginals with their
+/// err = max_k sum_i |r_k(i) - a(i)| (the L1 disagreement of the first marginals with their
 /// geometric mean); the run stops when err <= `tolerance` (1e-9 by default) or after
 /// `max_iterations` (10 000 by default). The solution reports whether it converged; not
 /// converging is not an error, but [`IbpSolution::converged`] is false.
@@ -65,7 +65,7 @@ pub struct Ibp {
 pub struct IbpRecord {
     /// The iteration, from 1.
     pub iteration: usize,
-    /// err = max_k sum_i |r_k[i] - a[i]| after its column projections.
+    /// err = max_k sum_i |r_k(i) - a(i)| after its column projections.
     pub marginal_error: f64,
 }
 
@@ -77,7 +77,7 @@ pub struct IbpSolution {
     /// The unregularised value sum_k lambda_k <C_k, P_k> of the plans (lambda_k as given); it
     /// tends to the LP's value as eps -> 0.
     pub transport_cost: f64,
-    /// The final err = max_k sum_i |r_k[i] - a[i]| (a before normalisation).
+    /// The final err = max_k sum_i |r_k(i) - a(i)| (a before normalisation).
     pub marginal_error: f64,
     /// Number of iterations run.
     pub iterations: usize,
@@ -94,7 +94,7 @@ pub struct IbpSolution {
 }
 
 impl IbpSolution {
-    /// The plans P_k[i, j] = exp((f_k[i] + g_k[j] - C_k[i, j]) / eps) (dense: n m_k entries each),
+    /// The plans P_k(i, j) = exp((f_k(i) + g_k(j) - C_k(i, j)) / eps) (dense: n m_k entries each),
     /// for the problem that was solved.
     pub fn plans(&self, problem: &FixedSupportProblem) -> Result<Vec<TransportPlan>, BarycenterError> {
         problem
@@ -135,7 +135,7 @@ impl Ibp {
             trace: false,
         }
     }
-    /// Stop when err = max_k sum_i |r_k[i] - a[i]| <= `tolerance` (>= 0; 0 or less runs all
+    /// Stop when err = max_k sum_i |r_k(i) - a(i)| <= `tolerance` (>= 0; 0 or less runs all
     /// iterations unless the marginals agree exactly).
     pub fn tolerance(mut self, tolerance: f64) -> Self {
         self.tolerance = tolerance;

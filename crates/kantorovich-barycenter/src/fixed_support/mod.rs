@@ -20,7 +20,7 @@ use rayon::prelude::*;
 ///
 /// over the simplex (a >= 0, sum_i a_i = 1). Target k is a histogram b_k of m_k entries on its
 /// own support (the supports need not be shared, nor have the same size), and C_k is the n x m_k
-/// matrix C_k[i, j] = c_k(x_i, y_kj). Unlike the free-support problem of [`BarycenterProblem`],
+/// matrix C_k(i, j) = c_k(x_i, y_kj). Unlike the free-support problem of [`BarycenterProblem`],
 /// the support is not optimised: V(a) is at least the free-support optimum V*, with equality
 /// when the support contains an optimal free support.
 ///
@@ -111,7 +111,7 @@ impl FixedSupportProblem {
     }
 
     /// The problem on the support `support` (points of the barycentre space X) for the targets,
-    /// weights and costs of `problem`: C_k[i, j] = c_k(x_i, y_kj), computed in parallel.
+    /// weights and costs of `problem`: C_k(i, j) = c_k(x_i, y_kj), computed in parallel.
     ///
     /// Errors if the support is empty or invalid for X, or a cost is not finite.
     pub fn on_support<X, Y, B>(
