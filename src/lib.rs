@@ -23,7 +23,10 @@
 //!   entropic transport ([`Sinkhorn`]) and the fixed-point iterations [`FixedPointG`] and
 //!   [`FixedPointH`]; on Sinkhorn couplings G is the entropic iteration G_eps
 //!   ([`FixedPointGEps`], with optional truncation of the glued measure), which traces
-//!   V_eps(mu) = sum_k lambda_k T_{c_k,eps}(mu, nu_k).
+//!   V_eps(mu) = sum_k lambda_k T_{c_k,eps}(mu, nu_k);
+//! - **fixed support and exact references**: [`FixedSupportProblem`] (weights a on given points)
+//!   with the exact LP [`FixedSupportLp`] and entropic iterative Bregman projections [`Ibp`];
+//!   [`MultiMarginalLp`], the exact free-support barycentre and V* of small problems.
 //!
 //! ## Quick start
 //!

@@ -28,6 +28,15 @@
 //! The trace reports the dropped fraction d ([`IterationRecord::dropped_mass`]): the truncated
 //! gamma is within 2 d of the exact one in total variation (sum of |differences|), so the laws
 //! above hold up to about 2 d times the largest cost. tau = 0 (the default) is exact gluing.
+//!
+//! ## Fixed support and exact references
+//!
+//! [`FixedSupportProblem`] fixes the support x_1..x_n and optimises the weights a only:
+//! min_a sum_k lambda_k T_{C_k}(a, b_k). [`FixedSupportLp`] solves it exactly (one LP, good_lp
+//! with microlp), [`Ibp`] with entropic regularisation (iterative Bregman projections in the log
+//! domain). [`MultiMarginalLp`] solves the free-support problem exactly for small inputs (the
+//! multi-marginal LP over prod_k m_k tuples), which gives the optimum V* the iterations are
+//! checked against.
 #![warn(missing_docs)]
 
 mod error;
