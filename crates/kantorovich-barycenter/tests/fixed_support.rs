@@ -89,13 +89,45 @@ fn lp_marginals_and_value_agree_with_the_network_simplex() {
     quickcheck(40).quickcheck(prop as fn(u64) -> TestResult);
 }
 
-/// Optimality: V(a_LP) <= V(a) for random a on the same support.
+/// K = 2: the transport problem with the pair cost D(j_1, j_2) = min_i sum_k lambda_k C_k(i, j_k)
+/// (network simplex) has the value of the LP solved by microlp (1e-9 relative), and its weights
+/// are optimal: V(a_shortcut) equals it too.
+#[test]
+fn two_target_shortcut_matches_the_lp() {
+    fn prop(seed: u64) -> TestResult {
+        let mut rng = SplitMix64(seed);
+        let sizes = [1 + rng.below(6), 1 + rng.below(6)];
+        let n = 1 + rng.below(8);
+        let d = 1 + rng.below(2);
+        let problem = fixed_problem(&mut rng, n, &sizes, d);
+        let fast = FixedSupportLp::default().solve(&problem).unwrap();
+        let lp = FixedSupportLp::default()
+            .two_target_shortcut(false)
+            .solve(&problem)
+            .unwrap();
+        let scale = lp.objective.abs().max(1e-3);
+        assert!(
+            (fast.objective - lp.objective).abs() <= 1e-9 * scale,
+            "shortcut {} vs LP {}",
+            fast.objective,
+            lp.objective
+        );
+        assert!((fast.lp_objective - fast.objective).abs() <= 1e-9 * scale);
+        assert!(fast.lp_violation <= 1e-12);
+        TestResult::passed()
+    }
+    quickcheck(60).quickcheck(prop as fn(u64) -> TestResult);
+}
+
+/// Optimality: V(a_LP) <= V(a) for random a on the same support (K = 2 through the shortcut,
+/// K = 3 through microlp).
 #[test]
 fn lp_is_below_every_other_weighting() {
     fn prop(seed: u64) -> TestResult {
         let mut rng = SplitMix64(seed);
         let n = 2 + rng.below(5);
-        let problem = fixed_problem(&mut rng, n, &[3, 4], 1);
+        let sizes: &[usize] = if seed % 2 == 0 { &[3, 4] } else { &[3, 2, 4] };
+        let problem = fixed_problem(&mut rng, n, sizes, 1);
         let best = FixedSupportLp::default().solve(&problem).unwrap().objective;
         for _ in 0..5 {
             let a = weights(&mut rng, n);
@@ -432,6 +464,7 @@ fn too_large_lps_are_errors() {
     let mut rng = SplitMix64(1000);
     let problem = fixed_problem(&mut rng, 30, &[30, 30], 2);
     let e = FixedSupportLp::default()
+        .two_target_shortcut(false)
         .max_variables(1000)
         .solve(&problem)
         .unwrap_err();

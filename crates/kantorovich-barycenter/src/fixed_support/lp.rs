@@ -3,7 +3,9 @@
 use super::FixedSupportProblem;
 use crate::lp_model::EqualityLp;
 use crate::BarycenterError;
-use kantorovich_core::TransportPlan;
+use kantorovich_core::{checked_size, try_vec_with_capacity, CostMatrix, TransportPlan};
+use kantorovich_ot::NetworkSimplex;
+use rayon::prelude::*;
 
 /// The default cap on the number of LP variables of [`FixedSupportLp`] and
 /// [`MultiMarginalLp`](crate::MultiMarginalLp).
@@ -33,6 +35,19 @@ pub const DEFAULT_MAX_LP_VARIABLES: usize = 50_000;
 /// the LP's tolerance (both are reported). The optimal a need not be unique (the LP is often
 /// degenerate); V is.
 ///
+/// **Two targets.** For K = 2 the LP is one transport problem, solved by the network simplex
+/// instead of microlp (on by default, see [`two_target_shortcut`](Self::two_target_shortcut)):
+///
+/// ```text
+/// min_a V(a) = min over couplings Q of (b_1, b_2) of <D, Q>,
+/// D(j_1, j_2) = min_i lambda_1 C_1(i, j_1) + lambda_2 C_2(i, j_2),
+/// ```
+///
+/// since gluing P_1 and P_2 along a gives a coupling Q of cost at most V(a), and sending the mass
+/// Q(j_1, j_2) through a minimising i(j_1, j_2) gives plans with a common first marginal
+/// a_i = sum of Q over the pairs sent through i, of cost <D, Q>. This costs n m_1 m_2 operations
+/// for D (in parallel) and one m_1 x m_2 transport problem, with no variable cap.
+///
 /// ```
 /// use kantorovich_barycenter::{FixedSupportLp, FixedSupportProblem};
 /// use kantorovich_core::CostMatrix;
@@ -48,12 +63,14 @@ pub const DEFAULT_MAX_LP_VARIABLES: usize = 50_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixedSupportLp {
     max_variables: usize,
+    two_target_shortcut: bool,
 }
 
 impl Default for FixedSupportLp {
     fn default() -> Self {
         Self {
             max_variables: DEFAULT_MAX_LP_VARIABLES,
+            two_target_shortcut: true,
         }
     }
 }
@@ -67,10 +84,11 @@ pub struct FixedSupportSolution {
     pub plans: Vec<TransportPlan>,
     /// V(a) = sum_k lambda_k <C_k, P_k> for the plans above.
     pub objective: f64,
-    /// The LP's own value sum_k lambda_k <C_k, P_k^LP>; equal to `objective` up to the LP's
-    /// tolerance.
+    /// The LP's own value sum_k lambda_k <C_k, P_k^LP> (with the two-target shortcut: the
+    /// transport cost <D, Q>); equal to `objective` up to the LP's tolerance.
     pub lp_objective: f64,
-    /// The largest violation of a constraint (marginal or sign) by the LP's raw solution.
+    /// The largest violation of a constraint (marginal or sign) by the LP's raw solution (with
+    /// the two-target shortcut: the marginal error of Q).
     pub lp_violation: f64,
 }
 
@@ -81,14 +99,24 @@ impl FixedSupportLp {
     }
 
     /// Error out ([`BarycenterError::LpTooLarge`]) rather than build an LP with more than
-    /// `variables` variables.
+    /// `variables` variables (microlp only: the two-target shortcut has no cap).
     pub fn max_variables(mut self, variables: usize) -> Self {
         self.max_variables = variables;
         self
     }
 
+    /// With two targets, solve the equivalent transport problem by the network simplex (true, the
+    /// default) or the LP by microlp like any other K (false).
+    pub fn two_target_shortcut(mut self, on: bool) -> Self {
+        self.two_target_shortcut = on;
+        self
+    }
+
     /// Solves the LP. Errors if it is above the variable cap, or the LP solver fails.
     pub fn solve(&self, problem: &FixedSupportProblem) -> Result<FixedSupportSolution, BarycenterError> {
+        if self.two_target_shortcut && problem.num_targets() == 2 {
+            return solve_two_targets(problem);
+        }
         let n = problem.support_size();
         let widths: Vec<usize> = problem.targets().iter().map(Vec::len).collect();
         let variables = n as u128 * (1 + widths.iter().map(|&m| m as u128).sum::<u128>());
@@ -130,22 +158,77 @@ impl FixedSupportLp {
         }
         let lp = EqualityLp { objective, rows }.solve()?;
         let lp_objective = lp.objective;
-        let mut weights: Vec<f64> = lp.x[..n].iter().map(|&a| a.max(0.0)).collect();
+        let weights: Vec<f64> = lp.x[..n].iter().map(|&a| a.max(0.0)).collect();
         let total: f64 = weights.iter().sum();
         if total.is_nan() || total <= 0.0 {
             return Err(BarycenterError::Lp {
                 reason: "the LP returned weights a with no positive mass".into(),
             });
         }
-        weights.iter_mut().for_each(|a| *a /= total);
-        let plans = problem.exact_plans(&weights)?;
-        let objective = plans.iter().zip(problem.lambdas()).map(|(p, l)| l * p.cost()).sum();
-        Ok(FixedSupportSolution {
-            weights,
-            plans,
-            objective,
-            lp_objective,
-            lp_violation: lp.violation,
-        })
+        polish(problem, weights, lp_objective, lp.violation)
     }
+}
+
+/// Normalises `weights`, solves each T_{C_k}(a, b_k) exactly and packs the solution.
+fn polish(
+    problem: &FixedSupportProblem,
+    mut weights: Vec<f64>,
+    lp_objective: f64,
+    lp_violation: f64,
+) -> Result<FixedSupportSolution, BarycenterError> {
+    let total: f64 = weights.iter().sum();
+    weights.iter_mut().for_each(|a| *a /= total);
+    let plans = problem.exact_plans(&weights)?;
+    let objective = plans.iter().zip(problem.lambdas()).map(|(p, l)| l * p.cost()).sum();
+    Ok(FixedSupportSolution {
+        weights,
+        plans,
+        objective,
+        lp_objective,
+        lp_violation,
+    })
+}
+
+/// K = 2: the transport problem between b_1 and b_2 for the cost D(j_1, j_2) =
+/// min_i lambda_1 C_1(i, j_1) + lambda_2 C_2(i, j_2); a collects the mass of each pair at its
+/// minimising i (the first on ties).
+fn solve_two_targets(problem: &FixedSupportProblem) -> Result<FixedSupportSolution, BarycenterError> {
+    let (c1, c2) = (&problem.costs()[0], &problem.costs()[1]);
+    let (b1, b2) = (&problem.targets()[0], &problem.targets()[1]);
+    let (l1, l2) = (problem.lambdas()[0], problem.lambdas()[1]);
+    let (n, m1, m2) = (problem.support_size(), b1.len(), b2.len());
+    let len = checked_size("pair cost matrix", m1, m2, 16)?;
+    let mut d = try_vec_with_capacity("pair cost matrix", len)?;
+    d.resize(len, 0.0);
+    let mut through: Vec<usize> = try_vec_with_capacity("pair routing", len)?;
+    through.resize(len, 0);
+    d.par_chunks_mut(m2)
+        .zip(through.par_chunks_mut(m2))
+        .enumerate()
+        .for_each(|(j1, (d_row, via_row))| {
+            d_row.iter_mut().for_each(|x| *x = f64::INFINITY);
+            for i in 0..n {
+                let first = l1 * c1.get(i, j1);
+                for ((x, via), &c) in d_row.iter_mut().zip(via_row.iter_mut()).zip(c2.row(i)) {
+                    let value = first + l2 * c;
+                    if value < *x {
+                        *x = value;
+                        *via = i;
+                    }
+                }
+            }
+        });
+    let pair_cost = CostMatrix::new(m1, m2, d)?;
+    let transport = NetworkSimplex::default()
+        .solve(b1, b2, &pair_cost)
+        .map_err(|e| BarycenterError::Coupling {
+            k: 1,
+            source: Box::new(e),
+        })?;
+    let mut weights = vec![0.0; n];
+    for (j1, j2, q) in transport.plan.iter() {
+        weights[through[j1 * m2 + j2]] += q;
+    }
+    let violation = transport.plan.marginal_error(b1, b2);
+    polish(problem, weights, transport.cost, violation)
 }
