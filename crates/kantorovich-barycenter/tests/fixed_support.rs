@@ -486,3 +486,35 @@ fn too_large_lps_are_errors() {
         "{e}"
     );
 }
+
+/// Targets with atoms of zero weight: IBP stays finite and converges, those columns of its plans
+/// carry no mass, and its value approaches the LP's (which handles them as any LP).
+#[test]
+fn zero_weight_atoms() {
+    let mut rng = SplitMix64(1100);
+    let space = Euclidean::new(1).unwrap();
+    let mut b0 = weights(&mut rng, 5);
+    b0[1] = 0.0;
+    let mut b1 = weights(&mut rng, 4);
+    b1[0] = 0.0;
+    b1[3] = 0.0;
+    let measures = vec![
+        space.measure(points(&mut rng, 5, 1), b0).unwrap(),
+        space.measure(points(&mut rng, 4, 1), b1).unwrap(),
+        space.uniform(points(&mut rng, 3, 1)).unwrap(),
+    ];
+    let free = BarycenterProblem::new(space, measures, vec![0.2, 0.5, 0.3], SquaredEuclidean).unwrap();
+    let problem = FixedSupportProblem::on_support(&free, &points(&mut rng, 8, 1)).unwrap();
+    let lp = FixedSupportLp::default().solve(&problem).unwrap();
+    let ibp = Ibp::new(1e-3).max_iterations(100_000).solve(&problem).unwrap();
+    assert!(ibp.converged && ibp.weights.iter().all(|a| a.is_finite()));
+    let plans = ibp.plans(&problem).unwrap();
+    assert!(plans[0].iter().all(|(_, j, p)| j != 1 || p == 0.0));
+    assert!(plans[1].iter().all(|(_, j, p)| (j != 0 && j != 3) || p == 0.0));
+    assert!(
+        (ibp.transport_cost - lp.objective).abs() <= 0.05 * lp.objective,
+        "IBP {} vs LP {}",
+        ibp.transport_cost,
+        lp.objective
+    );
+}
