@@ -106,8 +106,8 @@ pub use kantorovich_geometry::{
     ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
 pub use kantorovich_ot::{
-    entropic_cost, ot_1d, sinkhorn_divergence, sliced_wasserstein, CostBackend, ExactSolution, LazyCost,
-    NetworkSimplex, OneDimSolution, OtError, Sinkhorn, SinkhornSolution,
+    entropic_cost, ot_1d, sinkhorn_divergence, sliced_wasserstein, CostBackend, DisplacementInterpolation,
+    ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn, SinkhornSolution,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).
@@ -172,4 +172,6 @@ mod book {
     struct Gaussians;
     #[doc = include_str!("../book/src/linear-projections.md")]
     struct LinearProjectionsChapter;
+    #[doc = include_str!("../book/src/geodesics.md")]
+    struct Geodesics;
 }
