@@ -1,21 +1,28 @@
-//! One-dimensional exact OT (`ot_1d`, h(t) = t^2) between uniform measures on `cloud(1, n, 1)`
-//! and `cloud(2, n, 1)`, and the sliced Wasserstein distance SW_2 between uniform measures on
-//! `cloud(3, n, 2)` and `cloud(4, n, 2)` with 50 directions; the POT side is
-//! scripts/pot_one_d_bench.py (`ot.emd2_1d`, `ot.sliced_wasserstein_distance`) on the same points.
+//! One-dimensional exact OT with h(t) = t^2 between uniform measures on `cloud(1, n, 1)` and
+//! `cloud(2, n, 1)`, with the plan (`ot_1d`) and cost only (`ot_1d_cost`), and the sliced
+//! Wasserstein distance SW_2 between uniform measures on `cloud(3, n, 2)` and `cloud(4, n, 2)`
+//! with 50 directions; the POT side is scripts/pot_one_d_bench.py (`ot.emd_1d` with a sparse
+//! plan, `ot.emd2_1d`, `ot.sliced_wasserstein_distance`) on the same points. Prints the values
+//! once, to compare with the script's.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use kantorovich::geometry::Euclidean;
-use kantorovich::ot::{ot_1d, sliced_wasserstein};
+use kantorovich::ot::{ot_1d, ot_1d_cost, sliced_wasserstein};
 use kantorovich_testkit::cloud;
 
 fn one_d(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_d");
     group.sample_size(20);
-    for n in [1_000, 100_000] {
+    for n in [1_000, 10_000, 100_000] {
         let (x, y) = (cloud(1, n, 1), cloud(2, n, 1));
         let w = vec![1.0 / n as f64; n];
+        let plan = ot_1d(&x, &w, &y, &w, |t| t * t).unwrap();
+        eprintln!("n = {n}: W2^2 = {:.15e} ({} plan entries)", plan.cost, plan.plan.nnz());
         group.bench_with_input(BenchmarkId::new("ot_1d_sq", n), &n, |b, _| {
             b.iter(|| ot_1d(&x, &w, &y, &w, |t| t * t).unwrap().cost)
+        });
+        group.bench_with_input(BenchmarkId::new("ot_1d_cost_sq", n), &n, |b, _| {
+            b.iter(|| ot_1d_cost(&x, &w, &y, &w, |t| t * t).unwrap())
         });
     }
     let plane = Euclidean::new(2).unwrap();

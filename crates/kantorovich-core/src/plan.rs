@@ -74,6 +74,82 @@ impl TransportPlan {
         })
     }
 
+    /// A plan from its compressed rows: row i holds the columns `col_index[row_start[i]..row_start[i + 1]]`
+    /// (strictly increasing) with the masses `mass[..]` at the same positions (positive and
+    /// finite), and its cost. O(rows + nnz), no sorting: for solvers that produce their entries
+    /// row by row.
+    ///
+    /// Errors if `row_start` is not a non-decreasing list of `rows + 1` offsets from 0 to the
+    /// number of entries, a column is out of range or not increasing within its row, or a mass is
+    /// not positive and finite.
+    pub fn from_csr(
+        rows: usize,
+        cols: usize,
+        row_start: Vec<usize>,
+        col_index: Vec<usize>,
+        mass: Vec<f64>,
+        cost: f64,
+    ) -> Result<Self, CoreError> {
+        let bad = |reason: String| {
+            Err(CoreError::InvalidParameter {
+                name: "row_start",
+                reason,
+            })
+        };
+        if row_start.len() != rows + 1 || row_start[0] != 0 || row_start[rows] != col_index.len() {
+            return bad(format!(
+                "{} offsets for {rows} rows and {} entries: give rows + 1 offsets from 0 to the number of entries",
+                row_start.len(),
+                col_index.len()
+            ));
+        }
+        if mass.len() != col_index.len() {
+            return Err(CoreError::InvalidParameter {
+                name: "mass",
+                reason: format!(
+                    "{} masses for {} column indices: give one mass per entry",
+                    mass.len(),
+                    col_index.len()
+                ),
+            });
+        }
+        for i in 0..rows {
+            let (start, end) = (row_start[i], row_start[i + 1]);
+            if end < start {
+                return bad(format!(
+                    "row {i} ends at {end} before it starts at {start}: offsets must not decrease"
+                ));
+            }
+            let row = &col_index[start..end];
+            if let Some(&j) = row.iter().find(|&&j| j >= cols) {
+                return Err(CoreError::InvalidParameter {
+                    name: "col_index",
+                    reason: format!("column {j} in row {i} is outside the {rows} x {cols} plan"),
+                });
+            }
+            if row.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(CoreError::InvalidParameter {
+                    name: "col_index",
+                    reason: format!("the columns of row {i} are not strictly increasing: sort them and merge repeats"),
+                });
+            }
+        }
+        if let Some(k) = mass.iter().position(|m| !(m.is_finite() && *m > 0.0)) {
+            return Err(CoreError::InvalidParameter {
+                name: "mass",
+                reason: format!("entry {k} has mass {}: stored masses must be finite and > 0", mass[k]),
+            });
+        }
+        Ok(Self {
+            rows,
+            cols,
+            row_start,
+            col_index,
+            mass,
+            cost,
+        })
+    }
+
     /// Number of rows n (atoms of the source measure).
     pub fn rows(&self) -> usize {
         self.rows

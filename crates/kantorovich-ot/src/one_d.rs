@@ -2,7 +2,7 @@
 
 use crate::network_simplex::balanced_marginals;
 use crate::OtError;
-use kantorovich_core::{CoreError, TransportPlan};
+use kantorovich_core::{try_vec_with_capacity, CoreError, TransportPlan};
 
 /// The solution of a one-dimensional transport problem ([`ot_1d`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -35,14 +35,85 @@ pub struct OneDimSolution {
 /// ```
 pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64) -> Result<OneDimSolution, OtError> {
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
-    let order_x = sorted_order(x)?;
-    let order_y = sorted_order(y)?;
+    // no payload: the walk looks the weights up by index
+    let (xs, ys) = sort_both(x, y, |_| (), |_| ())?;
     let (n, m) = (x.len(), y.len());
-    let mut entries = Vec::with_capacity(n + m - 1);
+    // the walk emits rows in sorted order; each row's entries are consecutive
+    let mut entries: Vec<(usize, usize, f64)> = try_vec_with_capacity("the 1-D plan", n + m - 1)?;
+    let cost = monotone_walk(
+        &xs,
+        |i, ()| a[i],
+        &ys,
+        |j, ()| b[j],
+        h,
+        |i, j, t| entries.push((i, j, t)),
+    )
+    .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value })?;
+    let plan = rows_to_plan(n, m, &entries, cost)?;
+    Ok(OneDimSolution { plan, cost })
+}
+
+/// The optimal cost of [`ot_1d`] alone, sum_ij pi_ij h(y_j - x_i), without building the plan
+/// (as POT's `emd2_1d`): the same order of the atoms and the same walk, so the same value.
+/// Same contract (h convex) and errors as [`ot_1d`].
+///
+/// ```
+/// use kantorovich_ot::{ot_1d, ot_1d_cost};
+/// let (x, y) = ([1.0, 0.0, 4.0], [5.0, 3.0, 0.5]);
+/// let w = [1.0 / 3.0; 3];
+/// let h = |t: f64| t.abs().powf(1.5);
+/// assert_eq!(ot_1d_cost(&x, &w, &y, &w, h)?, ot_1d(&x, &w, &y, &w, h)?.cost);
+/// # Ok::<(), kantorovich_ot::OtError>(())
+/// ```
+pub fn ot_1d_cost(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64) -> Result<f64, OtError> {
+    let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
+    // sorted with their weights (no index to look up in the walk); ties keep the index order
+    let (xs, ys) = sort_both(x, y, |i| a[i], |j| b[j])?;
+    monotone_walk(&xs, |_, w| w, &ys, |_, w| w, h, |_, _, _| {})
+        .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value }.into())
+}
+
+/// Points sorted increasingly, as (order key of the value, index, payload).
+type Sorted<P> = Vec<(u64, u32, P)>;
+
+/// Sorts both supports (in parallel when they are large), each point carrying a payload;
+/// errors on a non-finite point.
+fn sort_both<P: Copy + Send, Q: Copy + Send>(
+    x: &[f64],
+    y: &[f64],
+    px: impl Fn(usize) -> P + Sync,
+    qy: impl Fn(usize) -> Q + Sync,
+) -> Result<(Sorted<P>, Sorted<Q>), OtError> {
+    let (sx, sy) = if x.len() + y.len() >= PARALLEL_SORT {
+        rayon::join(|| sorted(x, &px), || sorted(y, &qy))
+    } else {
+        (sorted(x, &px), sorted(y, &qy))
+    };
+    Ok((sx?, sy?))
+}
+
+/// Below this many points in all, both sorts run on the calling thread.
+const PARALLEL_SORT: usize = 1 << 14;
+
+/// The north-west corner rule on the sorted supports, with weights `wx(index, payload)`,
+/// `wy(index, payload)` (`wy` of total that of `wx`): calls `emit(i, j, t)` (original indices)
+/// for each positive entry of the monotone plan, in order, and returns sum t h(y_j - x_i) summed
+/// in that order, or the indices and value of a non-finite cost.
+fn monotone_walk<P: Copy, Q: Copy>(
+    xs: &[(u64, u32, P)],
+    wx: impl Fn(usize, P) -> f64,
+    ys: &[(u64, u32, Q)],
+    wy: impl Fn(usize, Q) -> f64,
+    h: impl Fn(f64) -> f64,
+    mut emit: impl FnMut(usize, usize, f64),
+) -> Result<f64, (usize, usize, f64)> {
+    let (n, m) = (xs.len(), ys.len());
+    let weight_x = |e: &(u64, u32, P)| wx(e.1 as usize, e.2);
+    let weight_y = |e: &(u64, u32, Q)| wy(e.1 as usize, e.2);
     let (mut i, mut j) = (0, 0);
-    let (mut ra, mut rb) = (a[order_x[0]], b[order_y[0]]);
+    let (mut ra, mut rb) = (weight_x(&xs[0]), weight_y(&ys[0]));
+    let mut cost = 0.0;
     loop {
-        let (xi, yj) = (order_x[i], order_y[j]);
         // the last row or column takes what is left, so rounding cannot strand mass
         let t = if i == n - 1 && j == m - 1 {
             ra.max(rb)
@@ -54,45 +125,78 @@ pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64)
             ra.min(rb)
         };
         if t > 0.0 {
-            entries.push((xi, yj, t));
+            let (xi, yj) = (xs[i].1 as usize, ys[j].1 as usize);
+            let c = h(value(ys[j].0) - value(xs[i].0));
+            if !c.is_finite() {
+                return Err((xi, yj, c));
+            }
+            cost += t * c;
+            emit(xi, yj, t);
         }
         if i == n - 1 && j == m - 1 {
-            break;
+            return Ok(cost);
         }
         ra -= t;
         rb -= t;
         // advance the side that is used up (the column on a tie: the row continues with 0)
         if j == m - 1 || (i < n - 1 && ra <= rb) {
             i += 1;
-            ra = a[order_x[i]];
+            ra = weight_x(&xs[i]);
             if j < m - 1 && rb <= 0.0 {
                 j += 1;
-                rb = b[order_y[j]];
+                rb = weight_y(&ys[j]);
             }
         } else {
             j += 1;
-            rb = b[order_y[j]];
+            rb = weight_y(&ys[j]);
         }
     }
-    let mut cost = 0.0;
-    for &(i, j, t) in &entries {
-        let c = h(y[j] - x[i]);
-        if !c.is_finite() {
-            return Err(CoreError::NonFiniteCost {
-                row: i,
-                col: j,
-                value: c,
-            }
-            .into());
-        }
-        cost += t * c;
-    }
-    let plan = TransportPlan::from_triplets(n, m, entries, cost)?;
-    Ok(OneDimSolution { plan, cost })
 }
 
-/// The permutation sorting `points` increasingly; errors on a non-finite point.
-fn sorted_order(points: &[f64]) -> Result<Vec<usize>, OtError> {
+/// The plan in compressed rows from entries whose rows come in runs (each row's entries
+/// consecutive, as the walk emits them): counting by row, no global sort; only a row whose
+/// columns are out of order (its targets are not sorted by index) is sorted.
+fn rows_to_plan(n: usize, m: usize, entries: &[(usize, usize, f64)], cost: f64) -> Result<TransportPlan, OtError> {
+    let nnz = entries.len();
+    let mut row_start = vec![0usize; n + 1];
+    for &(i, _, _) in entries {
+        row_start[i + 1] += 1;
+    }
+    for i in 0..n {
+        row_start[i + 1] += row_start[i];
+    }
+    let mut col_index = vec![0usize; nnz];
+    let mut mass = vec![0.0; nnz];
+    let mut k = 0;
+    while k < nnz {
+        let i = entries[k].0;
+        let start = row_start[i];
+        let mut end = start;
+        while k < nnz && entries[k].0 == i {
+            col_index[end] = entries[k].1;
+            mass[end] = entries[k].2;
+            end += 1;
+            k += 1;
+        }
+        if col_index[start..end].windows(2).any(|w| w[0] > w[1]) {
+            let mut row: Vec<(usize, f64)> = col_index[start..end]
+                .iter()
+                .copied()
+                .zip(mass[start..end].iter().copied())
+                .collect();
+            row.sort_unstable_by_key(|e| e.0);
+            for (p, (j, t)) in row.into_iter().enumerate() {
+                col_index[start + p] = j;
+                mass[start + p] = t;
+            }
+        }
+    }
+    Ok(TransportPlan::from_csr(n, m, row_start, col_index, mass, cost)?)
+}
+
+/// `points` sorted increasingly (ties by index), each with `payload(index)`; errors on a
+/// non-finite point or more than 2^32 - 1 points.
+fn sorted<P: Copy>(points: &[f64], payload: impl Fn(usize) -> P) -> Result<Sorted<P>, OtError> {
     if let Some(index) = points.iter().position(|p| !p.is_finite()) {
         return Err(CoreError::InvalidPoint {
             index,
@@ -100,8 +204,34 @@ fn sorted_order(points: &[f64]) -> Result<Vec<usize>, OtError> {
         }
         .into());
     }
-    // (value, index) pairs sort faster than indices compared through `points` (no indirection)
-    let mut keyed: Vec<(f64, usize)> = points.iter().copied().zip(0..).collect();
-    keyed.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
-    Ok(keyed.into_iter().map(|(_, i)| i).collect())
+    if points.len() > u32::MAX as usize {
+        return Err(CoreError::AllocationTooLarge {
+            what: "1-D transport (at most 2^32 - 1 points per side)",
+            elements: points.len() as u128,
+            element_bytes: std::mem::size_of::<(u64, u32, P)>(),
+        }
+        .into());
+    }
+    // integer keys compare faster than f64::total_cmp (measured: 2.3 vs 2.8 ms at n = 10^5, where
+    // an LSD radix sort took 3.3 to 5.3 ms); the index breaks ties, so ot_1d and ot_1d_cost walk
+    // the atoms in the same order whatever their payloads
+    let mut keyed: Sorted<P> = try_vec_with_capacity("sorted points", points.len())?;
+    keyed.extend(points.iter().enumerate().map(|(i, &p)| (key(p), i as u32, payload(i))));
+    keyed.sort_unstable_by_key(|e| (e.0, e.1));
+    Ok(keyed)
+}
+
+/// An unsigned key ordered like f64::total_cmp: flip all bits of a negative number, only the
+/// sign bit of a positive one.
+#[inline]
+fn key(p: f64) -> u64 {
+    let bits = p.to_bits();
+    bits ^ (((bits as i64 >> 63) as u64) | (1 << 63))
+}
+
+/// The inverse of [`key`].
+#[inline]
+fn value(k: u64) -> f64 {
+    let bits = if k >> 63 == 1 { k ^ (1 << 63) } else { !k };
+    f64::from_bits(bits)
 }

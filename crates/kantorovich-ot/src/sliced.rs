@@ -1,6 +1,6 @@
 //! The sliced Wasserstein distance: one-dimensional transport along random directions.
 
-use crate::one_d::ot_1d;
+use crate::one_d::ot_1d_cost;
 use crate::OtError;
 use kantorovich_core::{CoreError, DiscreteMeasure, VectorSpace};
 use rayon::prelude::*;
@@ -13,13 +13,13 @@ use rayon::prelude::*;
 ///
 /// with theta_l # mu the measure of the projections <theta_l, x_i> and L = `directions` unit
 /// vectors drawn uniformly on the sphere (normalised Gaussian vectors) from `seed`: the same seed
-/// gives the same directions, hence the same value. Each W_p^p is exact ([`ot_1d`] with
+/// gives the same directions, hence the same value. Each W_p^p is exact ([`ot_1d_cost`](crate::ot_1d_cost) with
 /// h(t) = |t|^p); the directions run in parallel. This is the Monte Carlo estimate of the
 /// integral over the sphere, with a standard error of order 1/sqrt(L). Since projections are
 /// 1-Lipschitz, SW_p <= W_p.
 ///
 /// Errors unless p >= 1 and finite, `directions` >= 1, and the two spaces have the same dimension;
-/// weights as in [`ot_1d`].
+/// weights as in [`ot_1d`](crate::ot_1d).
 ///
 /// ```
 /// use kantorovich_core::DiscreteMeasure;
@@ -69,10 +69,9 @@ pub fn sliced_wasserstein<X: VectorSpace>(
                     .map(|(x, _)| m.space().coords(x).iter().zip(&theta).map(|(a, b)| a * b).sum())
                     .collect()
             };
-            let solution = ot_1d(&project(mu), mu.weights(), &project(nu), nu.weights(), |t| {
+            ot_1d_cost(&project(mu), mu.weights(), &project(nu), nu.weights(), |t| {
                 t.abs().powf(p)
-            })?;
-            Ok::<f64, OtError>(solution.cost)
+            })
         })
         .try_reduce(|| 0.0, |s, c| Ok(s + c))?;
     Ok((total / directions as f64).powf(1.0 / p))

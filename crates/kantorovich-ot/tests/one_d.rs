@@ -1,7 +1,7 @@
 //! One-dimensional exact OT by sorting, cross-checked against the network simplex.
 
 use kantorovich_core::CostMatrix;
-use kantorovich_ot::{ot_1d, NetworkSimplex, OtError};
+use kantorovich_ot::{ot_1d, ot_1d_cost, NetworkSimplex, OtError};
 use kantorovich_testkit::SplitMix64;
 use quickcheck::{QuickCheck, TestResult};
 
@@ -59,6 +59,49 @@ fn sorting_matches_the_network_simplex() {
         }
     }
     QuickCheck::new().tests(1000).quickcheck(prop as fn(u64) -> TestResult);
+}
+
+/// Large supports take the radix-sort path (>= 512 points): with mixed signs, -0.0 and +0.0,
+/// many ties and some zero weights, the plan is monotone with exact marginals, `ot_1d_cost` gives
+/// the same value bit for bit, and the cost is the network simplex's.
+#[test]
+fn radix_path_matches_the_network_simplex() {
+    let mut rng = SplitMix64(77);
+    let mut draw = |n: usize| -> (Vec<f64>, Vec<f64>) {
+        let x = (0..n)
+            .map(|k| match k % 7 {
+                0 => 0.0,
+                1 => -0.0,
+                2 => (20.0 * rng.uniform() - 10.0).round(),
+                _ => 1e3 * (rng.uniform() - 0.5) * 10f64.powi(rng.below(5) as i32 - 2),
+            })
+            .collect();
+        let w = (0..n)
+            .map(|_| if rng.below(8) == 0 { 0.0 } else { rng.uniform() })
+            .collect();
+        (x, w)
+    };
+    let (x, a) = draw(700);
+    let (y, mut b) = draw(650);
+    let (ta, tb): (f64, f64) = (a.iter().sum(), b.iter().sum());
+    b.iter_mut().for_each(|w| *w *= ta / tb);
+    for h in [(|t: f64| t * t) as fn(f64) -> f64, f64::abs] {
+        let s = ot_1d(&x, &a, &y, &b, h).unwrap();
+        assert_eq!(s.cost.to_bits(), ot_1d_cost(&x, &a, &y, &b, h).unwrap().to_bits());
+        assert!(s.plan.marginal_error(&a, &b) <= 1e-13 * ta);
+        // monotone: no two entries cross (x_i < x_k and y_j > y_l)
+        let mut pairs: Vec<(f64, f64)> = s.plan.iter().map(|(i, j, _)| (x[i], y[j])).collect();
+        pairs.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+        assert!(pairs.windows(2).all(|w| w[0].1 <= w[1].1));
+        let cost = CostMatrix::new(
+            x.len(),
+            y.len(),
+            x.iter().flat_map(|xi| y.iter().map(move |yj| h(yj - xi))).collect(),
+        )
+        .unwrap();
+        let exact = NetworkSimplex::default().solve(&a, &b, &cost).unwrap().cost;
+        assert!((s.cost - exact).abs() <= 1e-11 * exact, "{} vs {exact}", s.cost);
+    }
 }
 
 #[test]
