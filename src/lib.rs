@@ -94,7 +94,7 @@
 
 pub use kantorovich_barycenter::{
     BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, IterationRecord,
-    NextIterate,
+    NextIterate, SlicedBarycenter,
 };
 pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
@@ -106,8 +106,9 @@ pub use kantorovich_geometry::{
     ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
 pub use kantorovich_ot::{
-    entropic_cost, ot_1d, sinkhorn_divergence, sliced_wasserstein, CostBackend, DisplacementInterpolation,
-    ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn, SinkhornSolution,
+    entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions, sliced_wasserstein,
+    CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn,
+    SinkhornSolution,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).

@@ -36,6 +36,7 @@ mod fixed_point_g;
 mod fixed_point_h;
 mod iteration;
 mod problem;
+mod sliced;
 
 pub use error::BarycenterError;
 pub use fixed_point::{FixedPoint, FixedPointMap, NextIterate};
@@ -43,3 +44,4 @@ pub use fixed_point_g::{glue, FixedPointG, FixedPointGEps, Glue};
 pub use fixed_point_h::{project, FixedPointH, Project};
 pub use iteration::{BarycenterResult, IterationRecord};
 pub use problem::BarycenterProblem;
+pub use sliced::SlicedBarycenter;

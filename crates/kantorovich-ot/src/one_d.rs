@@ -73,6 +73,38 @@ pub fn ot_1d_cost(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) ->
         .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value }.into())
 }
 
+/// The barycentric projection of the monotone (W_2-optimal) plan between mu = sum_i a_i delta(x_i)
+/// and nu = sum_j b_j delta(y_j) on the line, and its cost:
+///
+/// ```text
+/// T(x_i) = (1 / a_i) sum_j pi_ij y_j,     W_2^2(mu, nu) = sum_ij pi_ij (y_j - x_i)^2,
+/// ```
+///
+/// with pi the plan of [`ot_1d`] for h(t) = t^2 (b rescaled to the total of a), never stored.
+/// T is the optimal map where pi is one (each x_i sent to one y_j), its best approximation in
+/// L^2(mu) otherwise; an atom of weight 0 keeps T(x_i) = x_i. The step of sliced barycentres.
+/// Errors as [`ot_1d`].
+///
+/// ```
+/// use kantorovich_ot::ot_1d_projection;
+/// // half of the mass at 0 goes to 1, half to 3
+/// let (map, cost) = ot_1d_projection(&[0.0, 10.0], &[0.5, 0.5], &[1.0, 3.0, 10.0], &[0.25, 0.25, 0.5])?;
+/// assert_eq!(map, vec![2.0, 10.0]);
+/// assert_eq!(cost, 0.25 * 1.0 + 0.25 * 9.0);
+/// # Ok::<(), kantorovich_ot::OtError>(())
+/// ```
+pub fn ot_1d_projection(x: &[f64], a: &[f64], y: &[f64], b: &[f64]) -> Result<(Vec<f64>, f64), OtError> {
+    let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
+    let (xs, ys) = sort_both(x, y, |i| a[i], |j| b[j])?;
+    let mut moved = vec![0.0; x.len()];
+    let cost = monotone_walk(&xs, |_, w| w, &ys, |_, w| w, |t| t * t, |i, j, t| moved[i] += t * y[j])
+        .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+    for ((m, &w), &xi) in moved.iter_mut().zip(a).zip(x) {
+        *m = if w > 0.0 { *m / w } else { xi };
+    }
+    Ok((moved, cost))
+}
+
 /// Points sorted increasingly, as (order key of the value, index, payload).
 type Sorted<P> = Vec<(u64, u32, P)>;
 

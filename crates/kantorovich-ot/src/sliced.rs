@@ -77,6 +77,28 @@ pub fn sliced_wasserstein<X: VectorSpace>(
     Ok((total / directions as f64).powf(1.0 / p))
 }
 
+/// The `count` unit directions of R^d that [`sliced_wasserstein`] draws for `seed`, flat
+/// (direction after direction, `count * d` numbers): normalised Gaussian vectors, so uniform on
+/// the sphere. Direction l depends only on (seed, l), so the first directions of a longer list
+/// are the directions of a shorter one.
+///
+/// Errors if `d == 0` or `count * d` numbers cannot be allocated.
+pub fn sliced_directions(d: usize, count: usize, seed: u64) -> Result<Vec<f64>, OtError> {
+    if d == 0 {
+        return Err(CoreError::InvalidParameter {
+            name: "d",
+            reason: "directions of R^0: the dimension must be at least 1".into(),
+        }
+        .into());
+    }
+    let len = kantorovich_core::checked_size("sliced directions", count, d, std::mem::size_of::<f64>())?;
+    let mut out = kantorovich_core::try_vec_with_capacity("sliced directions", len)?;
+    for l in 0..count {
+        out.extend(direction(seed, l, d));
+    }
+    Ok(out)
+}
+
 /// The l-th direction for `seed`: a normalised vector of d standard Gaussians (Box-Muller on a
 /// splitmix64 stream seeded by (seed, l)), so each direction is independent of the thread that
 /// draws it.
