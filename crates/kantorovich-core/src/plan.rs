@@ -209,3 +209,36 @@ impl TransportPlan {
         dev(self.row_sums(), a).max(dev(self.col_sums(), b))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TransportPlan;
+
+    /// `from_csr` keeps a valid plan as given (same as `from_triplets`) and rejects every broken
+    /// invariant with an error, not a panic.
+    #[test]
+    fn from_csr_checks_its_invariants() {
+        let plan = TransportPlan::from_csr(2, 3, vec![0, 2, 3], vec![0, 2, 1], vec![0.25, 0.25, 0.5], 1.0).unwrap();
+        let same = TransportPlan::from_triplets(2, 3, vec![(1, 1, 0.5), (0, 2, 0.25), (0, 0, 0.25)], 1.0).unwrap();
+        assert_eq!(plan, same);
+        let bad = [
+            (vec![0, 2], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // too few offsets
+            (vec![1, 2, 3], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // does not start at 0
+            (vec![0, 2, 2], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // does not end at nnz
+            (vec![0, 3, 2], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // decreasing, ends before nnz
+            (vec![0, 2, 3], vec![0, 3, 1], vec![0.25, 0.25, 0.5]), // column out of range
+            (vec![0, 2, 3], vec![2, 0, 1], vec![0.25, 0.25, 0.5]), // columns not increasing
+            (vec![0, 2, 3], vec![0, 0, 1], vec![0.25, 0.25, 0.5]), // repeated column
+            (vec![0, 2, 3], vec![0, 2, 1], vec![0.25, 0.25]),   // one mass missing
+            (vec![0, 2, 3], vec![0, 2, 1], vec![0.25, 0.0, 0.5]), // zero mass
+            (vec![0, 2, 3], vec![0, 2, 1], vec![0.25, f64::NAN, 0.5]),
+        ];
+        for (rows, cols, mass) in bad {
+            let what = format!("{rows:?} {cols:?} {mass:?}");
+            assert!(TransportPlan::from_csr(2, 3, rows, cols, mass, 1.0).is_err(), "{what}");
+        }
+        // a row that ends before it starts, with valid first and last offsets
+        let err = TransportPlan::from_csr(3, 3, vec![0, 2, 1, 3], vec![0, 1, 2], vec![0.25; 3], 1.0).unwrap_err();
+        assert!(err.to_string().contains("must not decrease"), "{err}");
+    }
+}

@@ -105,7 +105,9 @@ fn entropic_interpolation_converges_to_the_exact_one() {
     let mut errors = Vec::new();
     for eps in [1e-1, 5e-2, 2e-2, 1e-2, 5e-3] {
         let solver = Sinkhorn::new(eps).tolerance(1e-6).max_iterations(100_000);
-        let plan: TransportPlan = solver.couple(&mu, &nu, &SquaredEuclidean).expect(&format!("eps {eps}"));
+        let plan: TransportPlan = solver
+            .couple(&mu, &nu, &SquaredEuclidean)
+            .unwrap_or_else(|e| panic!("eps {eps}: {e}"));
         let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean).unwrap();
         let transport: f64 = plan.iter().map(|(i, j, m)| m * cost.get(i, j)).sum();
         assert!(
