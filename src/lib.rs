@@ -175,4 +175,6 @@ mod book {
     struct LinearProjectionsChapter;
     #[doc = include_str!("../book/src/geodesics.md")]
     struct Geodesics;
+    #[doc = include_str!("../book/src/sliced.md")]
+    struct Sliced;
 }
