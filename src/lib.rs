@@ -108,7 +108,7 @@ pub use kantorovich_geometry::{
 pub use kantorovich_ot::{
     entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions, sliced_wasserstein,
     CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn,
-    SinkhornSolution,
+    SinkhornSolution, SortedLine,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).

@@ -2,7 +2,7 @@
 
 use crate::{BarycenterError, BarycenterResult, IterationRecord};
 use kantorovich_core::{normalized_weights, CoreError, DiscreteMeasure, VectorSpace};
-use kantorovich_ot::{ot_1d_projection, sliced_directions};
+use kantorovich_ot::{sliced_directions, SortedLine};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -18,7 +18,8 @@ use std::time::Instant;
 /// [`sliced_directions`](kantorovich_ot::sliced_directions) (the same as
 /// [`sliced_wasserstein`](kantorovich_ot::sliced_wasserstein) for the same seed, so F is what it
 /// reports). Each iteration solves the K L one-dimensional problems exactly
-/// ([`ot_1d_projection`](kantorovich_ot::ot_1d_projection): T_lk(x_i) is the barycentric
+/// ([`SortedLine::projection`](kantorovich_ot::SortedLine::projection), the targets' projections
+/// sorted once: T_lk(x_i) is the barycentric
 /// projection of the monotone plan from theta_l # mu to theta_l # nu_k) and moves every atom by
 ///
 /// ```text
@@ -145,11 +146,17 @@ impl SlicedBarycenter {
             kantorovich_ot::OtError::Core(c) => BarycenterError::Core(c),
             other => coupling_error(0, other),
         })?;
-        // the targets' projections do not change: computed once
-        let targets: Vec<Vec<Vec<f64>>> = thetas
+        // the targets' projections do not change: computed and sorted once
+        let targets: Vec<Vec<SortedLine>> = thetas
             .par_chunks(d)
-            .map(|theta| measures.iter().map(|nu| project(nu, theta)).collect())
-            .collect();
+            .map(|theta| {
+                measures
+                    .iter()
+                    .enumerate()
+                    .map(|(k, nu)| SortedLine::new(&project(nu, theta), nu.weights()).map_err(|e| coupling_error(k, e)))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<_, _>>()?;
         let weights = init.weights().to_vec();
         let mut points = Vec::with_capacity(weights.len() * d);
         for (p, _) in init.iter() {
@@ -162,7 +169,7 @@ impl SlicedBarycenter {
         let mut previous = f64::INFINITY;
         let mut iterations = 0;
         loop {
-            let (objective, descent) = self.evaluate(&points, &weights, d, &thetas, &targets, measures, &lambdas)?;
+            let (objective, descent) = self.evaluate(&points, &weights, d, &thetas, &targets, &lambdas)?;
             trace.push(IterationRecord {
                 iteration: iterations,
                 objective,
@@ -202,15 +209,13 @@ impl SlicedBarycenter {
 
     /// F at the atoms `points` and the descent direction D_i = (1/L) sum_l theta_l sum_k lambda_k
     /// (<theta_l, x_i> - T_lk(x_i)), flat like `points`.
-    #[allow(clippy::too_many_arguments)]
-    fn evaluate<X: VectorSpace>(
+    fn evaluate(
         &self,
         points: &[f64],
         weights: &[f64],
         d: usize,
         thetas: &[f64],
-        targets: &[Vec<Vec<f64>>],
-        measures: &[DiscreteMeasure<X>],
+        targets: &[Vec<SortedLine>],
         lambdas: &[f64],
     ) -> Result<(f64, Vec<f64>), BarycenterError> {
         let n = weights.len();
@@ -222,9 +227,8 @@ impl SlicedBarycenter {
                 // sum_k lambda_k (x_i - T_k(x_i)) along theta
                 let mut shift = vec![0.0; n];
                 let mut cost = 0.0;
-                for (k, (nu, y)) in measures.iter().zip(projected).enumerate() {
-                    let (moved, w2) =
-                        ot_1d_projection(&x, weights, y, nu.weights()).map_err(|e| coupling_error(k, e))?;
+                for (k, line) in projected.iter().enumerate() {
+                    let (moved, w2) = line.projection(&x, weights).map_err(|e| coupling_error(k, e))?;
                     cost += lambdas[k] * w2;
                     for ((s, &xi), &ti) in shift.iter_mut().zip(&x).zip(&moved) {
                         *s += lambdas[k] * (xi - ti);

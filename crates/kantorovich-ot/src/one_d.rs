@@ -1,6 +1,6 @@
 //! Exact optimal transport on the real line for convex costs h(y - x), by sorting.
 
-use crate::network_simplex::balanced_marginals;
+use crate::network_simplex::{balanced_marginals, check_weights};
 use crate::OtError;
 use kantorovich_core::{try_vec_with_capacity, CoreError, TransportPlan};
 
@@ -96,8 +96,73 @@ pub fn ot_1d_projection(x: &[f64], a: &[f64], y: &[f64], b: &[f64]) -> Result<(V
     Ok((moved, cost))
 }
 
+/// A measure nu = sum_j b_j delta(y_j) on the line, sorted once for many
+/// [`projection`](SortedLine::projection)s from changing sources: the targets of a sliced
+/// barycentre, whose atoms move while the targets stay.
+///
+/// ```
+/// use kantorovich_ot::{ot_1d_projection, SortedLine};
+/// let (y, b) = ([3.0, 1.0, 10.0], [0.25, 0.25, 0.5]);
+/// let line = SortedLine::new(&y, &b)?;
+/// let (x, a) = ([10.0, 0.0], [0.5, 0.5]);
+/// assert_eq!(line.projection(&x, &a)?, ot_1d_projection(&x, &a, &y, &b)?);
+/// # Ok::<(), kantorovich_ot::OtError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SortedLine {
+    y: Vec<f64>,
+    total: f64,
+    sorted: Sorted,
+}
+
+impl SortedLine {
+    /// Sorts `y` with its weights `b`; errors on a non-finite point or bad weights (as [`ot_1d`]).
+    pub fn new(y: &[f64], b: &[f64]) -> Result<Self, OtError> {
+        let total = check_weights("b", b, y.len())?;
+        Ok(Self {
+            y: y.to_vec(),
+            total,
+            sorted: sorted(y, b)?,
+        })
+    }
+
+    /// [`ot_1d_projection`] from mu = sum_i a_i delta(x_i) to this measure: the same values, without
+    /// sorting the target again.
+    pub fn projection(&self, x: &[f64], a: &[f64]) -> Result<(Vec<f64>, f64), OtError> {
+        // the same checks and rescaling of b as ot_1d_projection
+        let total_a = check_weights("a", a, x.len())?;
+        if (total_a - self.total).abs() > crate::MASS_TOLERANCE * total_a.max(self.total) {
+            return Err(OtError::MassMismatch {
+                source_total: total_a,
+                target_total: self.total,
+                tolerance: crate::MASS_TOLERANCE,
+            });
+        }
+        let ratio = total_a / self.total;
+        let rescaled;
+        let ys = if ratio == 1.0 {
+            &self.sorted
+        } else {
+            rescaled = Sorted {
+                order: self.sorted.order.clone(),
+                value_weight: self.sorted.value_weight.iter().map(|&(v, w)| (v, w * ratio)).collect(),
+            };
+            &rescaled
+        };
+        let xs = sorted(x, a)?;
+        let mut moved = vec![0.0; x.len()];
+        let cost = monotone_walk(&xs, ys, |t| t * t, |i, j, t| moved[i] += t * self.y[j])
+            .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+        for ((m, &w), &xi) in moved.iter_mut().zip(a).zip(x) {
+            *m = if w > 0.0 { *m / w } else { xi };
+        }
+        Ok((moved, cost))
+    }
+}
+
 /// One support sorted increasingly: the permutation, and the values with their weights in that
 /// order (gathered once, in a tight loop, so that the walk reads memory sequentially).
+#[derive(Debug, Clone)]
 struct Sorted {
     order: Vec<(u64, u32)>,
     value_weight: Vec<(f64, f64)>,

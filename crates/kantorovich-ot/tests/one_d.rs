@@ -1,7 +1,7 @@
 //! One-dimensional exact OT by sorting, cross-checked against the network simplex.
 
 use kantorovich_core::CostMatrix;
-use kantorovich_ot::{ot_1d, ot_1d_cost, NetworkSimplex, OtError};
+use kantorovich_ot::{ot_1d, ot_1d_cost, ot_1d_projection, NetworkSimplex, OtError, SortedLine};
 use kantorovich_testkit::SplitMix64;
 use quickcheck::{QuickCheck, TestResult};
 
@@ -122,6 +122,39 @@ fn sorting_survives_extreme_spans() {
         assert!(s.plan.iter().all(|(i, j, _)| x[i] == y[j]), "{far:?}");
         assert!(s.plan.marginal_error(&a, &b) <= 1e-13);
     }
+}
+
+/// `SortedLine::projection` gives exactly `ot_1d_projection`'s map and cost (also when the
+/// target's total differs from the source's by rounding or a factor, so b is rescaled), small and
+/// large (bucket-sorted) supports; the map is the barycentric projection of `ot_1d`'s plan.
+#[test]
+fn sorted_line_projection_matches() {
+    let mut rng = SplitMix64(91);
+    for (n, m) in [(1, 1), (7, 12), (300, 260), (40, 900)] {
+        let (x, a) = (0..n)
+            .map(|_| (rng.uniform() * 4.0, 0.1 + rng.uniform()))
+            .unzip::<_, _, Vec<f64>, Vec<f64>>();
+        let (y, mut b) = (0..m)
+            .map(|_| (rng.uniform() * 5.0 - 1.0, rng.uniform()))
+            .unzip::<_, _, Vec<f64>, Vec<f64>>();
+        let (ta, tb): (f64, f64) = (a.iter().sum(), b.iter().sum());
+        b.iter_mut().for_each(|w| *w *= ta / tb);
+        let line = SortedLine::new(&y, &b).unwrap();
+        let direct = ot_1d_projection(&x, &a, &y, &b).unwrap();
+        assert_eq!(line.projection(&x, &a).unwrap(), direct);
+        let plan = ot_1d(&x, &a, &y, &b, |t| t * t).unwrap();
+        assert_eq!(plan.cost.to_bits(), direct.1.to_bits());
+        for (i, &ti) in direct.0.iter().enumerate() {
+            let (cols, mass) = plan.plan.row(i);
+            let t: f64 = cols.iter().zip(mass).map(|(&j, &p)| p * y[j]).sum::<f64>() / a[i];
+            assert!((t - ti).abs() <= 1e-12 * (1.0 + t.abs()), "{t} vs {ti}");
+        }
+    }
+    let line = SortedLine::new(&[0.0, 1.0], &[1.0, 1.0]).unwrap();
+    assert!(line.projection(&[0.0], &[1.0]).is_err()); // masses 1 and 2
+    assert!(SortedLine::new(&[0.0, f64::NAN], &[1.0, 1.0]).is_err());
+    assert!(SortedLine::new(&[0.0], &[-1.0]).is_err());
+    assert!(SortedLine::new(&[0.0], &[1.0, 1.0]).is_err());
 }
 
 #[test]
