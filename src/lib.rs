@@ -98,7 +98,7 @@
 pub use kantorovich_barycenter::{
     BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, FixedSupportLp,
     FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, IterationRecord, MultiMarginalLp,
-    MultiMarginalSolution, NextIterate,
+    MultiMarginalSolution, NextIterate, SlicedBarycenter,
 };
 pub use kantorovich_core::{
     CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
@@ -110,8 +110,9 @@ pub use kantorovich_geometry::{
     ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
 pub use kantorovich_ot::{
-    entropic_cost, ot_1d, sinkhorn_divergence, sliced_wasserstein, CostBackend, ExactSolution, LazyCost,
-    NetworkSimplex, OneDimSolution, OtError, Sinkhorn, SinkhornSolution,
+    entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions, sliced_wasserstein,
+    CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn,
+    SinkhornSolution, SortedLine,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).
@@ -179,4 +180,8 @@ mod book {
     struct Gaussians;
     #[doc = include_str!("../book/src/linear-projections.md")]
     struct LinearProjectionsChapter;
+    #[doc = include_str!("../book/src/geodesics.md")]
+    struct Geodesics;
+    #[doc = include_str!("../book/src/sliced.md")]
+    struct Sliced;
 }

@@ -48,6 +48,7 @@ mod iteration;
 mod lp_model;
 mod multi_marginal;
 mod problem;
+mod sliced;
 
 pub use error::BarycenterError;
 pub use fixed_point::{FixedPoint, FixedPointMap, NextIterate};
@@ -59,3 +60,4 @@ pub use fixed_support::{
 pub use iteration::{BarycenterResult, IterationRecord};
 pub use multi_marginal::{MultiMarginalLp, MultiMarginalSolution};
 pub use problem::BarycenterProblem;
+pub use sliced::SlicedBarycenter;

@@ -74,6 +74,82 @@ impl TransportPlan {
         })
     }
 
+    /// A plan from its compressed rows: row i holds the columns `col_index[row_start[i]..row_start[i + 1]]`
+    /// (strictly increasing) with the masses `mass[..]` at the same positions (positive and
+    /// finite), and its cost. O(rows + nnz), no sorting: for solvers that produce their entries
+    /// row by row.
+    ///
+    /// Errors if `row_start` is not a non-decreasing list of `rows + 1` offsets from 0 to the
+    /// number of entries, a column is out of range or not increasing within its row, or a mass is
+    /// not positive and finite.
+    pub fn from_csr(
+        rows: usize,
+        cols: usize,
+        row_start: Vec<usize>,
+        col_index: Vec<usize>,
+        mass: Vec<f64>,
+        cost: f64,
+    ) -> Result<Self, CoreError> {
+        let bad = |reason: String| {
+            Err(CoreError::InvalidParameter {
+                name: "row_start",
+                reason,
+            })
+        };
+        if row_start.len() != rows + 1 || row_start[0] != 0 || row_start[rows] != col_index.len() {
+            return bad(format!(
+                "{} offsets for {rows} rows and {} entries: give rows + 1 offsets from 0 to the number of entries",
+                row_start.len(),
+                col_index.len()
+            ));
+        }
+        if mass.len() != col_index.len() {
+            return Err(CoreError::InvalidParameter {
+                name: "mass",
+                reason: format!(
+                    "{} masses for {} column indices: give one mass per entry",
+                    mass.len(),
+                    col_index.len()
+                ),
+            });
+        }
+        for i in 0..rows {
+            let (start, end) = (row_start[i], row_start[i + 1]);
+            if end < start {
+                return bad(format!(
+                    "row {i} ends at {end} before it starts at {start}: offsets must not decrease"
+                ));
+            }
+            let row = &col_index[start..end];
+            if let Some(&j) = row.iter().find(|&&j| j >= cols) {
+                return Err(CoreError::InvalidParameter {
+                    name: "col_index",
+                    reason: format!("column {j} in row {i} is outside the {rows} x {cols} plan"),
+                });
+            }
+            if row.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(CoreError::InvalidParameter {
+                    name: "col_index",
+                    reason: format!("the columns of row {i} are not strictly increasing: sort them and merge repeats"),
+                });
+            }
+        }
+        if let Some(k) = mass.iter().position(|m| !(m.is_finite() && *m > 0.0)) {
+            return Err(CoreError::InvalidParameter {
+                name: "mass",
+                reason: format!("entry {k} has mass {}: stored masses must be finite and > 0", mass[k]),
+            });
+        }
+        Ok(Self {
+            rows,
+            cols,
+            row_start,
+            col_index,
+            mass,
+            cost,
+        })
+    }
+
     /// Number of rows n (atoms of the source measure).
     pub fn rows(&self) -> usize {
         self.rows
@@ -131,5 +207,38 @@ impl TransportPlan {
     pub fn marginal_error(&self, a: &[f64], b: &[f64]) -> f64 {
         let dev = |s: Vec<f64>, t: &[f64]| s.iter().zip(t).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
         dev(self.row_sums(), a).max(dev(self.col_sums(), b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TransportPlan;
+
+    /// `from_csr` keeps a valid plan as given (same as `from_triplets`) and rejects every broken
+    /// invariant with an error, not a panic.
+    #[test]
+    fn from_csr_checks_its_invariants() {
+        let plan = TransportPlan::from_csr(2, 3, vec![0, 2, 3], vec![0, 2, 1], vec![0.25, 0.25, 0.5], 1.0).unwrap();
+        let same = TransportPlan::from_triplets(2, 3, vec![(1, 1, 0.5), (0, 2, 0.25), (0, 0, 0.25)], 1.0).unwrap();
+        assert_eq!(plan, same);
+        let bad = [
+            (vec![0, 2], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // too few offsets
+            (vec![1, 2, 3], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // does not start at 0
+            (vec![0, 2, 2], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // does not end at nnz
+            (vec![0, 3, 2], vec![0, 2, 1], vec![0.25, 0.25, 0.5]), // decreasing, ends before nnz
+            (vec![0, 2, 3], vec![0, 3, 1], vec![0.25, 0.25, 0.5]), // column out of range
+            (vec![0, 2, 3], vec![2, 0, 1], vec![0.25, 0.25, 0.5]), // columns not increasing
+            (vec![0, 2, 3], vec![0, 0, 1], vec![0.25, 0.25, 0.5]), // repeated column
+            (vec![0, 2, 3], vec![0, 2, 1], vec![0.25, 0.25]),   // one mass missing
+            (vec![0, 2, 3], vec![0, 2, 1], vec![0.25, 0.0, 0.5]), // zero mass
+            (vec![0, 2, 3], vec![0, 2, 1], vec![0.25, f64::NAN, 0.5]),
+        ];
+        for (rows, cols, mass) in bad {
+            let what = format!("{rows:?} {cols:?} {mass:?}");
+            assert!(TransportPlan::from_csr(2, 3, rows, cols, mass, 1.0).is_err(), "{what}");
+        }
+        // a row that ends before it starts, with valid first and last offsets
+        let err = TransportPlan::from_csr(3, 3, vec![0, 2, 1, 3], vec![0, 1, 2], vec![0.25; 3], 1.0).unwrap_err();
+        assert!(err.to_string().contains("must not decrease"), "{err}");
     }
 }

@@ -502,7 +502,7 @@ pub(crate) fn balanced_marginals(a: &[f64], b: &[f64], rows: usize, cols: usize)
 }
 
 /// Checks one weight vector (length, finite, >= 0, positive finite total) and returns its total.
-fn check_weights(name: &'static str, w: &[f64], expected: usize) -> Result<f64, OtError> {
+pub(crate) fn check_weights(name: &'static str, w: &[f64], expected: usize) -> Result<f64, OtError> {
     if w.len() != expected {
         return Err(OtError::LengthMismatch {
             name,

@@ -1,8 +1,8 @@
 //! Exact optimal transport on the real line for convex costs h(y - x), by sorting.
 
-use crate::network_simplex::balanced_marginals;
+use crate::network_simplex::{balanced_marginals, check_weights};
 use crate::OtError;
-use kantorovich_core::{CoreError, TransportPlan};
+use kantorovich_core::{try_vec_with_capacity, CoreError, TransportPlan};
 
 /// The solution of a one-dimensional transport problem ([`ot_1d`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -35,14 +35,167 @@ pub struct OneDimSolution {
 /// ```
 pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64) -> Result<OneDimSolution, OtError> {
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
-    let order_x = sorted_order(x)?;
-    let order_y = sorted_order(y)?;
+    let (xs, ys) = sort_both(x, a, y, &b)?;
     let (n, m) = (x.len(), y.len());
-    let mut entries = Vec::with_capacity(n + m - 1);
+    // the walk emits rows in sorted order; each row's entries are consecutive
+    let mut entries: Vec<(usize, usize, f64)> = try_vec_with_capacity("the 1-D plan", n + m - 1)?;
+    let cost = monotone_walk(&xs, &ys, h, |i, j, t| entries.push((i, j, t)))
+        .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value })?;
+    let plan = rows_to_plan(n, m, &entries, cost)?;
+    Ok(OneDimSolution { plan, cost })
+}
+
+/// The optimal cost of [`ot_1d`] alone, sum_ij pi_ij h(y_j - x_i), without building the plan
+/// (as POT's `emd2_1d`): the same order of the atoms and the same walk, so the same value.
+/// Same contract (h convex) and errors as [`ot_1d`].
+///
+/// ```
+/// use kantorovich_ot::{ot_1d, ot_1d_cost};
+/// let (x, y) = ([1.0, 0.0, 4.0], [5.0, 3.0, 0.5]);
+/// let w = [1.0 / 3.0; 3];
+/// let h = |t: f64| t.abs().powf(1.5);
+/// assert_eq!(ot_1d_cost(&x, &w, &y, &w, h)?, ot_1d(&x, &w, &y, &w, h)?.cost);
+/// # Ok::<(), kantorovich_ot::OtError>(())
+/// ```
+pub fn ot_1d_cost(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64) -> Result<f64, OtError> {
+    let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
+    let (xs, ys) = sort_both(x, a, y, &b)?;
+    monotone_walk(&xs, &ys, h, |_, _, _| {})
+        .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value }.into())
+}
+
+/// The barycentric projection of the monotone (W_2-optimal) plan between mu = sum_i a_i delta(x_i)
+/// and nu = sum_j b_j delta(y_j) on the line, and its cost:
+///
+/// ```text
+/// T(x_i) = (1 / a_i) sum_j pi_ij y_j,     W_2^2(mu, nu) = sum_ij pi_ij (y_j - x_i)^2,
+/// ```
+///
+/// with pi the plan of [`ot_1d`] for h(t) = t^2 (b rescaled to the total of a), never stored.
+/// T is the optimal map where pi is one (each x_i sent to one y_j), its best approximation in
+/// L^2(mu) otherwise; an atom of weight 0 keeps T(x_i) = x_i. The step of sliced barycentres.
+/// Errors as [`ot_1d`].
+///
+/// ```
+/// use kantorovich_ot::ot_1d_projection;
+/// // half of the mass at 0 goes to 1, half to 3
+/// let (map, cost) = ot_1d_projection(&[0.0, 10.0], &[0.5, 0.5], &[1.0, 3.0, 10.0], &[0.25, 0.25, 0.5])?;
+/// assert_eq!(map, vec![2.0, 10.0]);
+/// assert_eq!(cost, 0.25 * 1.0 + 0.25 * 9.0);
+/// # Ok::<(), kantorovich_ot::OtError>(())
+/// ```
+pub fn ot_1d_projection(x: &[f64], a: &[f64], y: &[f64], b: &[f64]) -> Result<(Vec<f64>, f64), OtError> {
+    let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
+    let (xs, ys) = sort_both(x, a, y, &b)?;
+    let mut moved = vec![0.0; x.len()];
+    let cost = monotone_walk(&xs, &ys, |t| t * t, |i, j, t| moved[i] += t * y[j])
+        .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+    for ((m, &w), &xi) in moved.iter_mut().zip(a).zip(x) {
+        *m = if w > 0.0 { *m / w } else { xi };
+    }
+    Ok((moved, cost))
+}
+
+/// A measure nu = sum_j b_j delta(y_j) on the line, sorted once for many
+/// [`projection`](SortedLine::projection)s from changing sources: the targets of a sliced
+/// barycentre, whose atoms move while the targets stay.
+///
+/// ```
+/// use kantorovich_ot::{ot_1d_projection, SortedLine};
+/// let (y, b) = ([3.0, 1.0, 10.0], [0.25, 0.25, 0.5]);
+/// let line = SortedLine::new(&y, &b)?;
+/// let (x, a) = ([10.0, 0.0], [0.5, 0.5]);
+/// assert_eq!(line.projection(&x, &a)?, ot_1d_projection(&x, &a, &y, &b)?);
+/// # Ok::<(), kantorovich_ot::OtError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SortedLine {
+    y: Vec<f64>,
+    total: f64,
+    sorted: Sorted,
+}
+
+impl SortedLine {
+    /// Sorts `y` with its weights `b`; errors on a non-finite point or bad weights (as [`ot_1d`]).
+    pub fn new(y: &[f64], b: &[f64]) -> Result<Self, OtError> {
+        let total = check_weights("b", b, y.len())?;
+        Ok(Self {
+            y: y.to_vec(),
+            total,
+            sorted: sorted(y, b)?,
+        })
+    }
+
+    /// [`ot_1d_projection`] from mu = sum_i a_i delta(x_i) to this measure: the same values, without
+    /// sorting the target again.
+    pub fn projection(&self, x: &[f64], a: &[f64]) -> Result<(Vec<f64>, f64), OtError> {
+        // the same checks and rescaling of b as ot_1d_projection
+        let total_a = check_weights("a", a, x.len())?;
+        if (total_a - self.total).abs() > crate::MASS_TOLERANCE * total_a.max(self.total) {
+            return Err(OtError::MassMismatch {
+                source_total: total_a,
+                target_total: self.total,
+                tolerance: crate::MASS_TOLERANCE,
+            });
+        }
+        let ratio = total_a / self.total;
+        let rescaled;
+        let ys = if ratio == 1.0 {
+            &self.sorted
+        } else {
+            rescaled = Sorted {
+                order: self.sorted.order.clone(),
+                value_weight: self.sorted.value_weight.iter().map(|&(v, w)| (v, w * ratio)).collect(),
+            };
+            &rescaled
+        };
+        let xs = sorted(x, a)?;
+        let mut moved = vec![0.0; x.len()];
+        let cost = monotone_walk(&xs, ys, |t| t * t, |i, j, t| moved[i] += t * self.y[j])
+            .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+        for ((m, &w), &xi) in moved.iter_mut().zip(a).zip(x) {
+            *m = if w > 0.0 { *m / w } else { xi };
+        }
+        Ok((moved, cost))
+    }
+}
+
+/// One support sorted increasingly: the permutation, and the values with their weights in that
+/// order (gathered once, in a tight loop, so that the walk reads memory sequentially).
+#[derive(Debug, Clone)]
+struct Sorted {
+    order: Vec<(u64, u32)>,
+    value_weight: Vec<(f64, f64)>,
+}
+
+/// Sorts both supports (in parallel when they are large); errors on a non-finite point.
+fn sort_both(x: &[f64], a: &[f64], y: &[f64], b: &[f64]) -> Result<(Sorted, Sorted), OtError> {
+    let (sx, sy) = if x.len() + y.len() >= PARALLEL_SORT {
+        rayon::join(|| sorted(x, a), || sorted(y, b))
+    } else {
+        (sorted(x, a), sorted(y, b))
+    };
+    Ok((sx?, sy?))
+}
+
+/// Below this many points in all, both sorts run on the calling thread.
+const PARALLEL_SORT: usize = 1 << 14;
+
+/// The north-west corner rule on the sorted supports (weights of equal totals): calls
+/// `emit(i, j, t)` (original indices) for each positive entry of the monotone plan, in order, and
+/// returns sum t h(y_j - x_i) summed in that order, or the indices and value of a non-finite cost.
+fn monotone_walk(
+    xs: &Sorted,
+    ys: &Sorted,
+    h: impl Fn(f64) -> f64,
+    mut emit: impl FnMut(usize, usize, f64),
+) -> Result<f64, (usize, usize, f64)> {
+    let (xv, yv) = (&xs.value_weight, &ys.value_weight);
+    let (n, m) = (xv.len(), yv.len());
     let (mut i, mut j) = (0, 0);
-    let (mut ra, mut rb) = (a[order_x[0]], b[order_y[0]]);
+    let (mut ra, mut rb) = (xv[0].1, yv[0].1);
+    let mut cost = 0.0;
     loop {
-        let (xi, yj) = (order_x[i], order_y[j]);
         // the last row or column takes what is left, so rounding cannot strand mass
         let t = if i == n - 1 && j == m - 1 {
             ra.max(rb)
@@ -54,45 +207,78 @@ pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64)
             ra.min(rb)
         };
         if t > 0.0 {
-            entries.push((xi, yj, t));
+            let (xi, yj) = (xs.order[i].1 as usize, ys.order[j].1 as usize);
+            let c = h(yv[j].0 - xv[i].0);
+            if !c.is_finite() {
+                return Err((xi, yj, c));
+            }
+            cost += t * c;
+            emit(xi, yj, t);
         }
         if i == n - 1 && j == m - 1 {
-            break;
+            return Ok(cost);
         }
         ra -= t;
         rb -= t;
         // advance the side that is used up (the column on a tie: the row continues with 0)
         if j == m - 1 || (i < n - 1 && ra <= rb) {
             i += 1;
-            ra = a[order_x[i]];
+            ra = xv[i].1;
             if j < m - 1 && rb <= 0.0 {
                 j += 1;
-                rb = b[order_y[j]];
+                rb = yv[j].1;
             }
         } else {
             j += 1;
-            rb = b[order_y[j]];
+            rb = yv[j].1;
         }
     }
-    let mut cost = 0.0;
-    for &(i, j, t) in &entries {
-        let c = h(y[j] - x[i]);
-        if !c.is_finite() {
-            return Err(CoreError::NonFiniteCost {
-                row: i,
-                col: j,
-                value: c,
-            }
-            .into());
-        }
-        cost += t * c;
-    }
-    let plan = TransportPlan::from_triplets(n, m, entries, cost)?;
-    Ok(OneDimSolution { plan, cost })
 }
 
-/// The permutation sorting `points` increasingly; errors on a non-finite point.
-fn sorted_order(points: &[f64]) -> Result<Vec<usize>, OtError> {
+/// The plan in compressed rows from entries whose rows come in runs (each row's entries
+/// consecutive, as the walk emits them): counting by row, no global sort; only a row whose
+/// columns are out of order (its targets are not sorted by index) is sorted.
+fn rows_to_plan(n: usize, m: usize, entries: &[(usize, usize, f64)], cost: f64) -> Result<TransportPlan, OtError> {
+    let nnz = entries.len();
+    let mut row_start = vec![0usize; n + 1];
+    for &(i, _, _) in entries {
+        row_start[i + 1] += 1;
+    }
+    for i in 0..n {
+        row_start[i + 1] += row_start[i];
+    }
+    let mut col_index = vec![0usize; nnz];
+    let mut mass = vec![0.0; nnz];
+    let mut k = 0;
+    while k < nnz {
+        let i = entries[k].0;
+        let start = row_start[i];
+        let mut end = start;
+        while k < nnz && entries[k].0 == i {
+            col_index[end] = entries[k].1;
+            mass[end] = entries[k].2;
+            end += 1;
+            k += 1;
+        }
+        if col_index[start..end].windows(2).any(|w| w[0] > w[1]) {
+            let mut row: Vec<(usize, f64)> = col_index[start..end]
+                .iter()
+                .copied()
+                .zip(mass[start..end].iter().copied())
+                .collect();
+            row.sort_unstable_by_key(|e| e.0);
+            for (p, (j, t)) in row.into_iter().enumerate() {
+                col_index[start + p] = j;
+                mass[start + p] = t;
+            }
+        }
+    }
+    Ok(TransportPlan::from_csr(n, m, row_start, col_index, mass, cost)?)
+}
+
+/// `points` sorted increasingly, with their weights `w`; errors on a non-finite point or more
+/// than 2^32 - 1 points.
+fn sorted(points: &[f64], w: &[f64]) -> Result<Sorted, OtError> {
     if let Some(index) = points.iter().position(|p| !p.is_finite()) {
         return Err(CoreError::InvalidPoint {
             index,
@@ -100,8 +286,85 @@ fn sorted_order(points: &[f64]) -> Result<Vec<usize>, OtError> {
         }
         .into());
     }
-    // (value, index) pairs sort faster than indices compared through `points` (no indirection)
-    let mut keyed: Vec<(f64, usize)> = points.iter().copied().zip(0..).collect();
-    keyed.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
-    Ok(keyed.into_iter().map(|(_, i)| i).collect())
+    if points.len() > u32::MAX as usize {
+        return Err(CoreError::AllocationTooLarge {
+            what: "1-D transport (at most 2^32 - 1 points per side)",
+            elements: points.len() as u128,
+            element_bytes: std::mem::size_of::<(u64, u32)>(),
+        }
+        .into());
+    }
+    let order = if points.len() < BUCKET_MIN {
+        let mut order: Vec<(u64, u32)> = try_vec_with_capacity("sorted points", points.len())?;
+        order.extend(points.iter().enumerate().map(|(i, &p)| (key(p), i as u32)));
+        order.sort_unstable_by_key(|e| e.0);
+        order
+    } else {
+        bucket_sort(points)?
+    };
+    let mut value_weight = try_vec_with_capacity("sorted points", points.len())?;
+    value_weight.extend(order.iter().map(|&(k, i)| (value(k), w[i as usize])));
+    Ok(Sorted { order, value_weight })
+}
+
+/// Below this many points a comparison sort of the keys is used directly.
+const BUCKET_MIN: usize = 256;
+
+/// (key, index) pairs sorted by key: one counting pass distributes the points into n buckets of
+/// equal width in value, then each (small, cache-resident) bucket is sorted by key. The bucket
+/// of v is floor((v - min) n / (max - min)), non-decreasing in v (rounding is monotone), so the
+/// concatenation is sorted; skewed data only makes some buckets larger (each is still sorted
+/// in O(k log k)). About 1.5x faster than one comparison sort of 16-byte pairs at n = 10^4 to
+/// 10^5 (which itself beat f64::total_cmp comparisons and LSD radix sorts). The permutation
+/// depends on the values only, so every function here walks equal points in the same order.
+fn bucket_sort(points: &[f64]) -> Result<Vec<(u64, u32)>, OtError> {
+    let n = points.len();
+    let (lo, hi) = points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+        (lo.min(v), hi.max(v))
+    });
+    // a span that overflows gives scale 0: one bucket, a plain comparison sort
+    let scale = if hi > lo && (hi - lo).is_finite() {
+        n as f64 / (hi - lo)
+    } else {
+        0.0
+    };
+    let bucket = |v: f64| (((v - lo) * scale) as usize).min(n - 1);
+    let mut start: Vec<u32> = try_vec_with_capacity("bucket offsets", n + 1)?;
+    start.resize(n + 1, 0);
+    for &v in points {
+        start[bucket(v) + 1] += 1;
+    }
+    for b in 0..n {
+        start[b + 1] += start[b];
+    }
+    let mut next = start.clone();
+    let mut order: Vec<(u64, u32)> = try_vec_with_capacity("sorted points", n)?;
+    order.resize(n, (0, 0));
+    for (i, &v) in points.iter().enumerate() {
+        let b = bucket(v);
+        order[next[b] as usize] = (key(v), i as u32);
+        next[b] += 1;
+    }
+    for b in 0..n {
+        let run = &mut order[start[b] as usize..start[b + 1] as usize];
+        if run.len() > 1 {
+            run.sort_unstable_by_key(|e| e.0);
+        }
+    }
+    Ok(order)
+}
+
+/// An unsigned key ordered like f64::total_cmp: flip all bits of a negative number, only the
+/// sign bit of a positive one.
+#[inline]
+fn key(p: f64) -> u64 {
+    let bits = p.to_bits();
+    bits ^ (((bits as i64 >> 63) as u64) | (1 << 63))
+}
+
+/// The inverse of [`key`].
+#[inline]
+fn value(k: u64) -> f64 {
+    let bits = if k >> 63 == 1 { k ^ (1 << 63) } else { !k };
+    f64::from_bits(bits)
 }

@@ -1,6 +1,6 @@
 //! The sliced Wasserstein distance: one-dimensional transport along random directions.
 
-use crate::one_d::ot_1d;
+use crate::one_d::ot_1d_cost;
 use crate::OtError;
 use kantorovich_core::{CoreError, DiscreteMeasure, VectorSpace};
 use rayon::prelude::*;
@@ -13,13 +13,13 @@ use rayon::prelude::*;
 ///
 /// with theta_l # mu the measure of the projections <theta_l, x_i> and L = `directions` unit
 /// vectors drawn uniformly on the sphere (normalised Gaussian vectors) from `seed`: the same seed
-/// gives the same directions, hence the same value. Each W_p^p is exact ([`ot_1d`] with
+/// gives the same directions, hence the same value. Each W_p^p is exact ([`ot_1d_cost`](crate::ot_1d_cost) with
 /// h(t) = |t|^p); the directions run in parallel. This is the Monte Carlo estimate of the
 /// integral over the sphere, with a standard error of order 1/sqrt(L). Since projections are
 /// 1-Lipschitz, SW_p <= W_p.
 ///
 /// Errors unless p >= 1 and finite, `directions` >= 1, and the two spaces have the same dimension;
-/// weights as in [`ot_1d`].
+/// weights as in [`ot_1d`](crate::ot_1d).
 ///
 /// ```
 /// use kantorovich_core::DiscreteMeasure;
@@ -69,13 +69,34 @@ pub fn sliced_wasserstein<X: VectorSpace>(
                     .map(|(x, _)| m.space().coords(x).iter().zip(&theta).map(|(a, b)| a * b).sum())
                     .collect()
             };
-            let solution = ot_1d(&project(mu), mu.weights(), &project(nu), nu.weights(), |t| {
+            ot_1d_cost(&project(mu), mu.weights(), &project(nu), nu.weights(), |t| {
                 t.abs().powf(p)
-            })?;
-            Ok::<f64, OtError>(solution.cost)
+            })
         })
         .try_reduce(|| 0.0, |s, c| Ok(s + c))?;
     Ok((total / directions as f64).powf(1.0 / p))
+}
+
+/// The `count` unit directions of R^d that [`sliced_wasserstein`] draws for `seed`, flat
+/// (direction after direction, `count * d` numbers): normalised Gaussian vectors, so uniform on
+/// the sphere. Direction l depends only on (seed, l), so the first directions of a longer list
+/// are the directions of a shorter one.
+///
+/// Errors if `d == 0` or `count * d` numbers cannot be allocated.
+pub fn sliced_directions(d: usize, count: usize, seed: u64) -> Result<Vec<f64>, OtError> {
+    if d == 0 {
+        return Err(CoreError::InvalidParameter {
+            name: "d",
+            reason: "directions of R^0: the dimension must be at least 1".into(),
+        }
+        .into());
+    }
+    let len = kantorovich_core::checked_size("sliced directions", count, d, std::mem::size_of::<f64>())?;
+    let mut out = kantorovich_core::try_vec_with_capacity("sliced directions", len)?;
+    for l in 0..count {
+        out.extend(direction(seed, l, d));
+    }
+    Ok(out)
 }
 
 /// The l-th direction for `seed`: a normalised vector of d standard Gaussians (Box-Muller on a

@@ -1,7 +1,7 @@
 //! One-dimensional exact OT by sorting, cross-checked against the network simplex.
 
 use kantorovich_core::CostMatrix;
-use kantorovich_ot::{ot_1d, NetworkSimplex, OtError};
+use kantorovich_ot::{ot_1d, ot_1d_cost, ot_1d_projection, NetworkSimplex, OtError, SortedLine};
 use kantorovich_testkit::SplitMix64;
 use quickcheck::{QuickCheck, TestResult};
 
@@ -59,6 +59,102 @@ fn sorting_matches_the_network_simplex() {
         }
     }
     QuickCheck::new().tests(1000).quickcheck(prop as fn(u64) -> TestResult);
+}
+
+/// Large supports take the bucket-sort path (>= 256 points): with mixed signs, -0.0 and +0.0,
+/// many ties and some zero weights, the plan is monotone with exact marginals, `ot_1d_cost` gives
+/// the same value bit for bit, and the cost is the network simplex's.
+#[test]
+fn bucket_sort_path_matches_the_network_simplex() {
+    let mut rng = SplitMix64(77);
+    let mut draw = |n: usize| -> (Vec<f64>, Vec<f64>) {
+        let x = (0..n)
+            .map(|k| match k % 7 {
+                0 => 0.0,
+                1 => -0.0,
+                2 => (20.0 * rng.uniform() - 10.0).round(),
+                _ => 1e3 * (rng.uniform() - 0.5) * 10f64.powi(rng.below(5) as i32 - 2),
+            })
+            .collect();
+        let w = (0..n)
+            .map(|_| if rng.below(8) == 0 { 0.0 } else { rng.uniform() })
+            .collect();
+        (x, w)
+    };
+    let (x, a) = draw(700);
+    let (y, mut b) = draw(650);
+    let (ta, tb): (f64, f64) = (a.iter().sum(), b.iter().sum());
+    b.iter_mut().for_each(|w| *w *= ta / tb);
+    for h in [(|t: f64| t * t) as fn(f64) -> f64, f64::abs] {
+        let s = ot_1d(&x, &a, &y, &b, h).unwrap();
+        assert_eq!(s.cost.to_bits(), ot_1d_cost(&x, &a, &y, &b, h).unwrap().to_bits());
+        assert!(s.plan.marginal_error(&a, &b) <= 1e-13 * ta);
+        // monotone: no two entries cross (x_i < x_k and y_j > y_l)
+        let mut pairs: Vec<(f64, f64)> = s.plan.iter().map(|(i, j, _)| (x[i], y[j])).collect();
+        pairs.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+        assert!(pairs.windows(2).all(|w| w[0].1 <= w[1].1));
+        let cost = CostMatrix::new(
+            x.len(),
+            y.len(),
+            x.iter().flat_map(|xi| y.iter().map(move |yj| h(yj - xi))).collect(),
+        )
+        .unwrap();
+        let exact = NetworkSimplex::default().solve(&a, &b, &cost).unwrap().cost;
+        assert!((s.cost - exact).abs() <= 1e-11 * exact, "{} vs {exact}", s.cost);
+    }
+}
+
+/// A measure against itself (atoms listed in another order) is matched atom to atom at cost 0, also when the span of the points
+/// overflows (max - min = inf: one bucket) or one far point leaves the others in one bucket.
+#[test]
+fn sorting_survives_extreme_spans() {
+    let mut rng = SplitMix64(5);
+    for far in [[-1.7e308, 1.7e308], [0.0, 1e300]] {
+        let mut x: Vec<f64> = (0..400).map(|_| rng.uniform() - 0.5).collect();
+        x[17] = far[0];
+        x[230] = far[1];
+        // small integer weights: both totals are exact, so no rounding residue crosses the far atoms
+        let a: Vec<f64> = (0..400).map(|_| (1 + rng.below(4)) as f64).collect();
+        // the same measure with its atoms listed in reverse: only a correct sort pairs equal points
+        let (y, b): (Vec<f64>, Vec<f64>) = (x.iter().rev().copied().collect(), a.iter().rev().copied().collect());
+        let s = ot_1d(&x, &a, &y, &b, |t| t * t).unwrap();
+        assert_eq!(s.cost, 0.0);
+        assert!(s.plan.iter().all(|(i, j, _)| x[i] == y[j]), "{far:?}");
+        assert!(s.plan.marginal_error(&a, &b) <= 1e-13);
+    }
+}
+
+/// `SortedLine::projection` gives exactly `ot_1d_projection`'s map and cost (also when the
+/// target's total differs from the source's by rounding or a factor, so b is rescaled), small and
+/// large (bucket-sorted) supports; the map is the barycentric projection of `ot_1d`'s plan.
+#[test]
+fn sorted_line_projection_matches() {
+    let mut rng = SplitMix64(91);
+    for (n, m) in [(1, 1), (7, 12), (300, 260), (40, 900)] {
+        let (x, a) = (0..n)
+            .map(|_| (rng.uniform() * 4.0, 0.1 + rng.uniform()))
+            .unzip::<_, _, Vec<f64>, Vec<f64>>();
+        let (y, mut b) = (0..m)
+            .map(|_| (rng.uniform() * 5.0 - 1.0, rng.uniform()))
+            .unzip::<_, _, Vec<f64>, Vec<f64>>();
+        let (ta, tb): (f64, f64) = (a.iter().sum(), b.iter().sum());
+        b.iter_mut().for_each(|w| *w *= ta / tb);
+        let line = SortedLine::new(&y, &b).unwrap();
+        let direct = ot_1d_projection(&x, &a, &y, &b).unwrap();
+        assert_eq!(line.projection(&x, &a).unwrap(), direct);
+        let plan = ot_1d(&x, &a, &y, &b, |t| t * t).unwrap();
+        assert_eq!(plan.cost.to_bits(), direct.1.to_bits());
+        for (i, &ti) in direct.0.iter().enumerate() {
+            let (cols, mass) = plan.plan.row(i);
+            let t: f64 = cols.iter().zip(mass).map(|(&j, &p)| p * y[j]).sum::<f64>() / a[i];
+            assert!((t - ti).abs() <= 1e-12 * (1.0 + t.abs()), "{t} vs {ti}");
+        }
+    }
+    let line = SortedLine::new(&[0.0, 1.0], &[1.0, 1.0]).unwrap();
+    assert!(line.projection(&[0.0], &[1.0]).is_err()); // masses 1 and 2
+    assert!(SortedLine::new(&[0.0, f64::NAN], &[1.0, 1.0]).is_err());
+    assert!(SortedLine::new(&[0.0], &[-1.0]).is_err());
+    assert!(SortedLine::new(&[0.0], &[1.0, 1.0]).is_err());
 }
 
 #[test]
