@@ -39,11 +39,9 @@ impl Grid {
         if let Some((axis, &value)) = spacing.iter().enumerate().find(|(_, h)| !(h.is_finite() && **h > 0.0)) {
             return Err(GridError::BadSpacing { axis, value });
         }
-        kantorovich_core::checked_size("grid points", shape.iter().product::<usize>(), 1, 8)?;
-        shape
-            .iter()
-            .try_fold(1usize, |acc, &n| acc.checked_mul(n))
-            .ok_or(GridError::BadShape { shape: shape.to_vec() })?;
+        let points = shape.iter().try_fold(1usize, |acc, &n| kantorovich_core::checked_size("grid points", acc, n, 8))?;
+        // the iteration keeps about 7 K grids of f64
+        kantorovich_core::checked_size("grid points", points, 64, 8)?;
         Ok(Self { shape: shape.to_vec(), spacing: spacing.to_vec() })
     }
 
