@@ -23,7 +23,9 @@
 //!   entropic transport ([`Sinkhorn`]) and the fixed-point iterations [`FixedPointG`] and
 //!   [`FixedPointH`]; on Sinkhorn couplings G is the entropic iteration G_eps
 //!   ([`FixedPointGEps`], with optional truncation of the glued measure), which traces
-//!   V_eps(mu) = sum_k lambda_k T_{c_k,eps}(mu, nu_k).
+//!   V_eps(mu) = sum_k lambda_k T_{c_k,eps}(mu, nu_k);
+//! - **grids** ([`grid`]): entropic (optionally debiased) barycentres of images and volumes on
+//!   regular 2-D and 3-D grids with the separable Gibbs kernel ([`ConvolutionalBarycenter`]).
 //!
 //! ## Quick start
 //!
@@ -105,6 +107,7 @@ pub use kantorovich_geometry::{
     GaussianPoints, LinearMap, LinearProjections, LinearProjectionsW1, PNorm, PNormSolution, ProjectedEuclidean,
     ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
+pub use kantorovich_grid::{ConvolutionalBarycenter, Domain, Grid, GridBarycenter, GridError};
 pub use kantorovich_ot::{
     entropic_cost, ot_1d, sinkhorn_divergence, sliced_wasserstein, CostBackend, ExactSolution, LazyCost,
     NetworkSimplex, OneDimSolution, OtError, Sinkhorn, SinkhornSolution,
@@ -118,6 +121,11 @@ pub mod geometry {
 /// Optimal transport solvers (the crate `kantorovich-ot`).
 pub mod ot {
     pub use kantorovich_ot::*;
+}
+
+/// Convolutional barycentres of images and volumes on regular grids (the crate `kantorovich-grid`).
+pub mod grid {
+    pub use kantorovich_grid::*;
 }
 
 /// Barycentre problems and iterations (the crate `kantorovich-barycenter`).
@@ -149,6 +157,9 @@ pub enum Error {
     /// A barycentre problem or iteration failed.
     #[error(transparent)]
     Barycenter(#[from] BarycenterError),
+    /// A grid or convolutional barycentre failed.
+    #[error(transparent)]
+    Grid(#[from] GridError),
 }
 
 // The book's chapters: their Rust code blocks run as doctests of this crate.
@@ -162,6 +173,8 @@ mod book {
     struct CustomCost;
     #[doc = include_str!("../book/src/entropic.md")]
     struct Entropic;
+    #[doc = include_str!("../book/src/grid-barycenters.md")]
+    struct GridBarycenters;
     #[doc = include_str!("../book/src/circle-projections.md")]
     struct CircleProjections;
     #[doc = include_str!("../book/src/own-ground-space.md")]
