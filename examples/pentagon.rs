@@ -1,6 +1,8 @@
 //! Debiased convolutional barycentres of five shapes (disc, ring, square, cross, triangle) on a
 //! 64 x 64 grid, at weights spread over the pentagon that the five inputs span, written as a
-//! greyscale PNG to book/src/images/pentagon.png.
+//! greyscale PNG to book/src/images/pentagon.png; and book/src/images/debiasing.png, the square,
+//! the cross, and their entropic and debiased barycentres halfway (one grey scale, square root
+//! of the mass, so that the blur shows).
 //!
 //! The inputs sit at the pentagon's corners; a barycentre is drawn at each point x of a square
 //! lattice inside it, with inverse-square-distance weights lambda_k = |x - c_k|^-2 / sum_j |x - c_j|^-2
@@ -37,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let solver = ConvolutionalBarycenter::new(0.002).debiased(true).tolerance(1e-4).max_iterations(500);
+    let solver = ConvolutionalBarycenter::new(0.004).debiased(true).tolerance(1e-4).max_iterations(300);
     let start = Instant::now();
     let mut images = Vec::with_capacity(sites.len());
     let mut not_converged = 0;
@@ -72,6 +74,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/book/src/images/pentagon.png");
     std::fs::write(path, png_greyscale(side, side, &canvas))?;
+    println!("wrote {path}");
+
+    // debiasing: the square, the cross, their entropic and their debiased barycentre (1/2, 1/2)
+    let plain = ConvolutionalBarycenter::new(0.004).tolerance(1e-6).solve(&grid, &inputs[2..4], &[0.5, 0.5])?;
+    let debiased = solver.solve(&grid, &inputs[2..4], &[0.5, 0.5])?;
+    println!(
+        "square/cross halfway: entropic {} iterations, debiased {} iterations (converged: {} {})",
+        plain.iterations, debiased.iterations, plain.converged, debiased.converged
+    );
+    let strip = [&inputs[2], &inputs[3], &plain.barycenter, &debiased.barycenter];
+    let width = strip.len() * CELL;
+    let mut canvas = vec![255u8; width * CELL];
+    for (i, image) in strip.iter().enumerate() {
+        // one grey scale for the strip: the darkest pixel of all four is black
+        let max = strip.iter().flat_map(|im| im.iter()).fold(0.0f64, |m, x| m.max(*x));
+        for (k, m) in image.iter().enumerate() {
+            let (r, c) = (k / N + (CELL - N) / 2, k % N + i * CELL + (CELL - N) / 2);
+            canvas[r * width + c] = (255.0 * (1.0 - (m / max).sqrt())).round() as u8;
+        }
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/book/src/images/debiasing.png");
+    std::fs::write(path, png_greyscale(width, CELL, &canvas))?;
     println!("wrote {path}");
     Ok(())
 }

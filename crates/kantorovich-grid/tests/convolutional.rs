@@ -52,7 +52,6 @@ fn dense_ibp(grid: &Grid, eps: f64, inputs: &[Vec<f64>], weights: &[f64], iterat
             *uk = apply(&k, vk).iter().zip(ak).map(|(kv, a)| a / kv).collect();
         }
         let ku: Vec<Vec<f64>> = u.iter().map(|uk| apply(&k, uk)).collect();
-        let kd = apply(&k, &d);
         for x in 0..n {
             p[x] = d[x] * lambdas.iter().zip(&ku).map(|(l, kuk)| l * kuk[x].ln()).sum::<f64>().exp();
         }
@@ -60,8 +59,12 @@ fn dense_ibp(grid: &Grid, eps: f64, inputs: &[Vec<f64>], weights: &[f64], iterat
             *vk = p.iter().zip(kuk).map(|(p, k)| p / k).collect();
         }
         if debiased {
-            for x in 0..n {
-                d[x] = (d[x] * p[x] / kd[x]).sqrt();
+            // five d-updates per iteration, as the solver does
+            for _ in 0..5 {
+                let kd = apply(&k, &d);
+                for x in 0..n {
+                    d[x] = (d[x] * p[x] / kd[x]).sqrt();
+                }
             }
         }
     }
