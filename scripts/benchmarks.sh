@@ -24,3 +24,9 @@ cat target/sinkhorn_table.md
 # answers to target/gaussian_bench/instances.txt), then POT on the same instances, one BLAS thread.
 cargo bench --bench gaussian
 python3 scripts/pot_gaussian_bench.py --out target/gaussian_table.md --json target/pot_gaussian_bench.json
+
+# Convolutional barycentres (issue 5): criterion at 64^2-256^2 and a plain timed run at 512^2
+# (both export the images and our barycentres to target/convolutional_bench/), then POT's
+# convolutional_barycenter2d on the same images and iteration count, and the max difference.
+CONV_BENCH_CONVERGE=1 cargo bench --bench convolutional -- --warm-up-time 1 --measurement-time 3
+python3 scripts/pot_convolutional_bench.py --converge
