@@ -27,8 +27,9 @@ const SIZES: [usize; 4] = [64, 128, 256, 512];
 fn shapes(n: usize) -> [Vec<f64>; 3] {
     let t = |i: usize| i as f64 / (n - 1) as f64;
     let draw = |inside: &dyn Fn(f64, f64) -> bool| -> Vec<f64> {
-        let img: Vec<f64> =
-            (0..n * n).map(|k| if inside(t(k / n), t(k % n)) { 1.0 } else { 0.0 }).collect();
+        let img: Vec<f64> = (0..n * n)
+            .map(|k| if inside(t(k / n), t(k % n)) { 1.0 } else { 0.0 })
+            .collect();
         let total: f64 = img.iter().sum();
         img.iter().map(|m| m / total).collect()
     };
@@ -52,7 +53,9 @@ fn export(path: &std::path::Path, values: &[f64]) {
 }
 
 fn solver() -> ConvolutionalBarycenter {
-    ConvolutionalBarycenter::new(EPS).tolerance(0.0).max_iterations(ITERATIONS)
+    ConvolutionalBarycenter::new(EPS)
+        .tolerance(0.0)
+        .max_iterations(ITERATIONS)
 }
 
 const WEIGHTS: [f64; 3] = [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0];
@@ -87,7 +90,10 @@ fn bench(c: &mut Criterion) {
         // how long convergence takes: marginal error 1e-6 (L1, masses 1)
         if std::env::var_os("CONV_BENCH_CONVERGE").is_some() {
             let start = Instant::now();
-            let r = ConvolutionalBarycenter::new(EPS).tolerance(1e-6).max_iterations(100_000).solve(&grid, &inputs, &WEIGHTS);
+            let r = ConvolutionalBarycenter::new(EPS)
+                .tolerance(1e-6)
+                .max_iterations(100_000)
+                .solve(&grid, &inputs, &WEIGHTS);
             let r = r.expect("solve");
             println!(
                 "converge {n}x{n}: {} iterations to error {:.2e} ({}), {:.3} s",

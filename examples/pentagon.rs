@@ -25,8 +25,10 @@ const RADIUS: f64 = 3.2;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let grid = Grid::unit_square(N, N)?;
     let inputs = shapes();
-    let corners: Vec<[f64; 2]> =
-        (0..5).map(|k| PI / 2.0 + 2.0 * PI * k as f64 / 5.0).map(|a| [RADIUS * a.cos(), RADIUS * a.sin()]).collect();
+    let corners: Vec<[f64; 2]> = (0..5)
+        .map(|k| PI / 2.0 + 2.0 * PI * k as f64 / 5.0)
+        .map(|a| [RADIUS * a.cos(), RADIUS * a.sin()])
+        .collect();
     // lattice points strictly inside the pentagon and at least one step from every corner
     let mut sites: Vec<([f64; 2], Option<usize>)> = corners.iter().enumerate().map(|(k, c)| (*c, Some(k))).collect();
     let reach = RADIUS.ceil() as i64;
@@ -39,7 +41,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    let solver = ConvolutionalBarycenter::new(0.004).debiased(true).tolerance(1e-4).max_iterations(300);
+    let solver = ConvolutionalBarycenter::new(0.004)
+        .debiased(true)
+        .tolerance(1e-4)
+        .max_iterations(300);
     let start = Instant::now();
     let mut images = Vec::with_capacity(sites.len());
     let mut not_converged = 0;
@@ -47,7 +52,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let image = match corner {
             Some(k) => inputs[*k].clone(),
             None => {
-                let weights: Vec<f64> = corners.iter().map(|c| 1.0 / ((c[0] - p[0]).powi(2) + (c[1] - p[1]).powi(2))).collect();
+                let weights: Vec<f64> = corners
+                    .iter()
+                    .map(|c| 1.0 / ((c[0] - p[0]).powi(2) + (c[1] - p[1]).powi(2)))
+                    .collect();
                 let r = solver.solve(&grid, &inputs, &weights)?;
                 not_converged += usize::from(!r.converged);
                 r.barycenter
@@ -77,7 +85,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("wrote {path}");
 
     // debiasing: the square, the cross, their entropic and their debiased barycentre (1/2, 1/2)
-    let plain = ConvolutionalBarycenter::new(0.004).tolerance(1e-6).solve(&grid, &inputs[2..4], &[0.5, 0.5])?;
+    let plain = ConvolutionalBarycenter::new(0.004)
+        .tolerance(1e-6)
+        .solve(&grid, &inputs[2..4], &[0.5, 0.5])?;
     let debiased = solver.solve(&grid, &inputs[2..4], &[0.5, 0.5])?;
     println!(
         "square/cross halfway: entropic {} iterations, debiased {} iterations (converged: {} {})",
@@ -112,7 +122,9 @@ fn inside(corners: &[[f64; 2]], p: [f64; 2]) -> bool {
 fn shapes() -> Vec<Vec<f64>> {
     let t = |i: usize| i as f64 / (N - 1) as f64;
     let draw = |inside: &dyn Fn(f64, f64) -> bool| -> Vec<f64> {
-        let img: Vec<f64> = (0..N * N).map(|k| if inside(t(N - 1 - k / N), t(k % N)) { 1.0 } else { 0.0 }).collect();
+        let img: Vec<f64> = (0..N * N)
+            .map(|k| if inside(t(N - 1 - k / N), t(k % N)) { 1.0 } else { 0.0 })
+            .collect();
         let total: f64 = img.iter().sum();
         img.iter().map(|m| m / total).collect()
     };
@@ -169,7 +181,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

@@ -34,15 +34,23 @@ impl Grid {
             return Err(GridError::BadShape { shape: shape.to_vec() });
         }
         if spacing.len() != shape.len() {
-            return Err(GridError::SpacingCount { found: spacing.len(), expected: shape.len() });
+            return Err(GridError::SpacingCount {
+                found: spacing.len(),
+                expected: shape.len(),
+            });
         }
         if let Some((axis, &value)) = spacing.iter().enumerate().find(|(_, h)| !(h.is_finite() && **h > 0.0)) {
             return Err(GridError::BadSpacing { axis, value });
         }
-        let points = shape.iter().try_fold(1usize, |acc, &n| kantorovich_core::checked_size("grid points", acc, n, 8))?;
+        let points = shape.iter().try_fold(1usize, |acc, &n| {
+            kantorovich_core::checked_size("grid points", acc, n, 8)
+        })?;
         // the iteration keeps about 7 K grids of f64
         kantorovich_core::checked_size("grid points", points, 64, 8)?;
-        Ok(Self { shape: shape.to_vec(), spacing: spacing.to_vec() })
+        Ok(Self {
+            shape: shape.to_vec(),
+            spacing: spacing.to_vec(),
+        })
     }
 
     /// A `rows x cols` image on the unit square, each axis `linspace(0, 1, n)` (POT's convention).
@@ -56,7 +64,10 @@ impl Grid {
     }
 
     fn unit(shape: &[usize]) -> Result<Self, GridError> {
-        let spacing: Vec<f64> = shape.iter().map(|&n| if n > 1 { 1.0 / (n - 1) as f64 } else { 1.0 }).collect();
+        let spacing: Vec<f64> = shape
+            .iter()
+            .map(|&n| if n > 1 { 1.0 / (n - 1) as f64 } else { 1.0 })
+            .collect();
         Self::new(shape, &spacing)
     }
 
@@ -95,6 +106,10 @@ impl Grid {
 
     /// max over pairs of grid points of |x - y|^2 = sum_a ((shape[a] - 1) spacing[a])^2.
     pub fn max_squared_distance(&self) -> f64 {
-        self.shape.iter().zip(&self.spacing).map(|(&n, &h)| ((n - 1) as f64 * h).powi(2)).sum()
+        self.shape
+            .iter()
+            .zip(&self.spacing)
+            .map(|(&n, &h)| ((n - 1) as f64 * h).powi(2))
+            .sum()
     }
 }

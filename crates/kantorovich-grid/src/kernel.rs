@@ -49,7 +49,10 @@ impl SeparableKernel {
             let gibbs = cost_over_eps.iter().map(|c| (-c).exp()).collect();
             axes.push(AxisKernel { gibbs, cost_over_eps });
         }
-        Ok(Self { shape: grid.shape().to_vec(), axes })
+        Ok(Self {
+            shape: grid.shape().to_vec(),
+            axes,
+        })
     }
 
     /// (outer, n, inner) of the pass along `axis` for `count` stacked grids.
@@ -108,23 +111,34 @@ fn gibbs_pass(k: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to:
     if inner == 1 {
         // rows of `from` are the lines: to = from K^T = from K
         let rows = rows_per_task(outer);
-        to.par_chunks_mut(rows * n).zip(from.par_chunks(rows * n)).for_each(|(t, f)| {
-            let r = t.len() / n;
-            let dst = MatMut::from_row_major_slice_mut(t, r, n);
-            matmul(dst, Accum::Replace, MatRef::from_row_major_slice(f, r, n), kernel, 1.0, Par::Seq);
-        });
+        to.par_chunks_mut(rows * n)
+            .zip(from.par_chunks(rows * n))
+            .for_each(|(t, f)| {
+                let r = t.len() / n;
+                let dst = MatMut::from_row_major_slice_mut(t, r, n);
+                matmul(
+                    dst,
+                    Accum::Replace,
+                    MatRef::from_row_major_slice(f, r, n),
+                    kernel,
+                    1.0,
+                    Par::Seq,
+                );
+            });
     } else {
         // each outer block is an n x inner matrix: to_o = K from_o, split by rows of K
         let rows = rows_per_task(outer * n).min(n);
-        to.par_chunks_mut(n * inner).zip(from.par_chunks(n * inner)).for_each(|(t, f)| {
-            let block = MatRef::from_row_major_slice(f, n, inner);
-            t.par_chunks_mut(rows * inner).enumerate().for_each(|(c, t_rows)| {
-                let r = t_rows.len() / inner;
-                let lhs = MatRef::from_row_major_slice(&k[c * rows * n..(c * rows + r) * n], r, n);
-                let dst = MatMut::from_row_major_slice_mut(t_rows, r, inner);
-                matmul(dst, Accum::Replace, lhs, block, 1.0, Par::Seq);
+        to.par_chunks_mut(n * inner)
+            .zip(from.par_chunks(n * inner))
+            .for_each(|(t, f)| {
+                let block = MatRef::from_row_major_slice(f, n, inner);
+                t.par_chunks_mut(rows * inner).enumerate().for_each(|(c, t_rows)| {
+                    let r = t_rows.len() / inner;
+                    let lhs = MatRef::from_row_major_slice(&k[c * rows * n..(c * rows + r) * n], r, n);
+                    let dst = MatMut::from_row_major_slice_mut(t_rows, r, inner);
+                    matmul(dst, Accum::Replace, lhs, block, 1.0, Par::Seq);
+                });
             });
-        });
     }
 }
 
@@ -133,43 +147,57 @@ fn gibbs_pass(k: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to:
 fn log_pass(c: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to: &mut [f64], aux: &mut [f64]) {
     if inner == 1 {
         let rows = rows_per_task(outer);
-        to.par_chunks_mut(rows * n).zip(from.par_chunks(rows * n)).for_each(|(t, f)| {
-            for (t_line, f_line) in t.chunks_mut(n).zip(f.chunks(n)) {
-                for (x, out) in t_line.iter_mut().enumerate() {
-                    let c_x = &c[x * n..(x + 1) * n];
-                    let m = f_line.iter().zip(c_x).map(|(fy, cy)| fy - cy).fold(f64::NEG_INFINITY, f64::max);
-                    *out = if m == f64::NEG_INFINITY {
-                        m
-                    } else {
-                        m + f_line.iter().zip(c_x).map(|(fy, cy)| (fy - cy - m).exp()).sum::<f64>().ln()
-                    };
+        to.par_chunks_mut(rows * n)
+            .zip(from.par_chunks(rows * n))
+            .for_each(|(t, f)| {
+                for (t_line, f_line) in t.chunks_mut(n).zip(f.chunks(n)) {
+                    for (x, out) in t_line.iter_mut().enumerate() {
+                        let c_x = &c[x * n..(x + 1) * n];
+                        let m = f_line
+                            .iter()
+                            .zip(c_x)
+                            .map(|(fy, cy)| fy - cy)
+                            .fold(f64::NEG_INFINITY, f64::max);
+                        *out = if m == f64::NEG_INFINITY {
+                            m
+                        } else {
+                            m + f_line
+                                .iter()
+                                .zip(c_x)
+                                .map(|(fy, cy)| (fy - cy - m).exp())
+                                .sum::<f64>()
+                                .ln()
+                        };
+                    }
                 }
-            }
-        });
+            });
     } else {
         let aux = &mut aux[..to.len()];
         // output rows (o, x) of length `inner`: max in `to`, sum of exponentials in `aux`
-        to.par_chunks_mut(inner).zip(aux.par_chunks_mut(inner)).enumerate().for_each(|(row, (m, s))| {
-            let (o, x) = (row / n, row % n);
-            let block = &from[o * n * inner..(o + 1) * n * inner];
-            let c_x = &c[x * n..(x + 1) * n];
-            m.fill(f64::NEG_INFINITY);
-            for (f_y, &cy) in block.chunks(inner).zip(c_x) {
-                for (mj, fj) in m.iter_mut().zip(f_y) {
-                    *mj = mj.max(fj - cy);
+        to.par_chunks_mut(inner)
+            .zip(aux.par_chunks_mut(inner))
+            .enumerate()
+            .for_each(|(row, (m, s))| {
+                let (o, x) = (row / n, row % n);
+                let block = &from[o * n * inner..(o + 1) * n * inner];
+                let c_x = &c[x * n..(x + 1) * n];
+                m.fill(f64::NEG_INFINITY);
+                for (f_y, &cy) in block.chunks(inner).zip(c_x) {
+                    for (mj, fj) in m.iter_mut().zip(f_y) {
+                        *mj = mj.max(fj - cy);
+                    }
                 }
-            }
-            s.fill(0.0);
-            for (f_y, &cy) in block.chunks(inner).zip(c_x) {
-                for ((sj, fj), mj) in s.iter_mut().zip(f_y).zip(m.iter()) {
-                    *sj += (fj - cy - mj).exp();
+                s.fill(0.0);
+                for (f_y, &cy) in block.chunks(inner).zip(c_x) {
+                    for ((sj, fj), mj) in s.iter_mut().zip(f_y).zip(m.iter()) {
+                        *sj += (fj - cy - mj).exp();
+                    }
                 }
-            }
-            for (mj, sj) in m.iter_mut().zip(s.iter()) {
-                if *mj != f64::NEG_INFINITY {
-                    *mj += sj.ln();
+                for (mj, sj) in m.iter_mut().zip(s.iter()) {
+                    if *mj != f64::NEG_INFINITY {
+                        *mj += sj.ln();
+                    }
                 }
-            }
-        });
+            });
     }
 }

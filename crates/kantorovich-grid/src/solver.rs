@@ -178,11 +178,16 @@ impl ConvolutionalBarycenter {
 
     /// The barycentre of `inputs` (one slice of `grid.len()` non-negative masses each, row-major)
     /// with barycentre weights `weights` (one per input, >= 0, any positive total).
-    pub fn solve<I: AsRef<[f64]>>(&self, grid: &Grid, inputs: &[I], weights: &[f64]) -> Result<GridBarycenter, GridError> {
+    pub fn solve<I: AsRef<[f64]>>(
+        &self,
+        grid: &Grid,
+        inputs: &[I],
+        weights: &[f64],
+    ) -> Result<GridBarycenter, GridError> {
         if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
             return Err(GridError::BadEpsilon { value: self.epsilon });
         }
-        if !(self.tolerance >= 0.0) {
+        if self.tolerance.is_nan() || self.tolerance < 0.0 {
             return Err(GridError::BadTolerance { value: self.tolerance });
         }
         let problem = Problem::new(grid, inputs, weights)?;
@@ -238,11 +243,17 @@ impl ConvolutionalBarycenter {
     /// Scaling-domain iterations; Err on the first zero, infinite or NaN scaling.
     fn iterate_scaling(&self, kernel: &SeparableKernel, pb: &Problem, w: &mut Workspace) -> Result<Run, GridError> {
         let (n, count) = (w.n, pb.lambdas.len());
-        let breakdown = |iteration, what| GridError::Breakdown { iteration, eps: self.epsilon, what };
+        let breakdown = |iteration, what| GridError::Breakdown {
+            iteration,
+            eps: self.epsilon,
+            what,
+        };
         w.u.fill(1.0);
         kernel.apply(&w.u, &mut w.tmp, &mut w.ku, count);
         w.p.fill(1.0 / n as f64);
-        par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| v.iter_mut().zip(ku).for_each(|(v, k)| *v = 1.0 / (n as f64 * k)));
+        par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| {
+            v.iter_mut().zip(ku).for_each(|(v, k)| *v = 1.0 / (n as f64 * k))
+        });
         w.d.fill(1.0);
         let mut trace = Vec::new();
         let mut iteration = 0;
@@ -251,7 +262,12 @@ impl ConvolutionalBarycenter {
             let mut error = marginal_error(&pb.a, &w.u, &w.kv, &pb.lambdas, n, |u, kv| u * kv);
             if self.debiased {
                 kernel.apply(&w.d, &mut w.tmp, &mut w.kd, 1);
-                let residual: f64 = w.d.iter().zip(&w.kd).zip(&w.p).map(|((d, kd), p)| (d * kd - p).abs()).sum();
+                let residual: f64 =
+                    w.d.iter()
+                        .zip(&w.kd)
+                        .zip(&w.p)
+                        .map(|((d, kd), p)| (d * kd - p).abs())
+                        .sum();
                 error = error.max(residual);
             }
             if self.record_trace {
@@ -261,30 +277,43 @@ impl ConvolutionalBarycenter {
                 return Err(breakdown(iteration, "the marginal error is not finite"));
             }
             if error <= self.tolerance || iteration == self.max_iterations {
-                return Ok(Run { iterations: iteration, error, domain: Domain::Scaling, trace });
+                return Ok(Run {
+                    iterations: iteration,
+                    error,
+                    domain: Domain::Scaling,
+                    trace,
+                });
             }
             // u = a / K v, 0 where a = 0
-            w.u.par_chunks_mut(BLOCK).zip(pb.a.par_chunks(BLOCK)).zip(w.kv.par_chunks(BLOCK)).for_each(|((u, a), kv)| {
-                for ((u, &a), &kv) in u.iter_mut().zip(a).zip(kv) {
-                    *u = if a > 0.0 { a / kv } else { 0.0 };
-                }
-            });
+            w.u.par_chunks_mut(BLOCK)
+                .zip(pb.a.par_chunks(BLOCK))
+                .zip(w.kv.par_chunks(BLOCK))
+                .for_each(|((u, a), kv)| {
+                    for ((u, &a), &kv) in u.iter_mut().zip(a).zip(kv) {
+                        *u = if a > 0.0 { a / kv } else { 0.0 };
+                    }
+                });
             if !all_finite(&w.u) {
                 return Err(breakdown(iteration, "K v underflowed to 0 where an input has mass"));
             }
             kernel.apply(&w.u, &mut w.tmp, &mut w.ku, count);
             // p = d * prod_k (K u_k)^lambda_k
             let (ku, lambdas) = (&w.ku, &pb.lambdas);
-            w.p.par_chunks_mut(BLOCK).zip(w.d.par_chunks(BLOCK)).enumerate().for_each(|(c, (p, d))| {
-                for (i, (p, &d)) in p.iter_mut().zip(d).enumerate() {
-                    let x = c * BLOCK + i;
-                    let log_mean: f64 = lambdas.iter().enumerate().map(|(k, l)| l * ku[k * n + x].ln()).sum();
-                    *p = d * log_mean.exp();
-                }
-            });
+            w.p.par_chunks_mut(BLOCK)
+                .zip(w.d.par_chunks(BLOCK))
+                .enumerate()
+                .for_each(|(c, (p, d))| {
+                    for (i, (p, &d)) in p.iter_mut().zip(d).enumerate() {
+                        let x = c * BLOCK + i;
+                        let log_mean: f64 = lambdas.iter().enumerate().map(|(k, l)| l * ku[k * n + x].ln()).sum();
+                        *p = d * log_mean.exp();
+                    }
+                });
             {
                 let p = &w.p;
-                par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| v.iter_mut().zip(ku).zip(p).for_each(|((v, k), p)| *v = p / k));
+                par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| {
+                    v.iter_mut().zip(ku).zip(p).for_each(|((v, k), p)| *v = p / k)
+                });
             }
             if !all_finite(&w.v) {
                 return Err(breakdown(iteration, "K u underflowed to 0"));
@@ -313,7 +342,9 @@ impl ConvolutionalBarycenter {
         w.u.fill(0.0);
         kernel.apply_log(&w.u, &mut w.tmp, &mut w.ku, &mut w.aux, count);
         w.p.fill(-log_n);
-        par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| v.iter_mut().zip(ku).for_each(|(v, k)| *v = -log_n - k));
+        par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| {
+            v.iter_mut().zip(ku).for_each(|(v, k)| *v = -log_n - k)
+        });
         w.d.fill(0.0);
         let mut trace = Vec::new();
         let mut iteration = 0;
@@ -323,31 +354,48 @@ impl ConvolutionalBarycenter {
             if self.debiased {
                 kernel.apply_log(&w.d, &mut w.tmp, &mut w.kd, &mut w.aux, 1);
                 let residual: f64 =
-                    w.d.iter().zip(&w.kd).zip(&w.p).map(|((d, kd), p)| ((d + kd).exp() - p.exp()).abs()).sum();
+                    w.d.iter()
+                        .zip(&w.kd)
+                        .zip(&w.p)
+                        .map(|((d, kd), p)| ((d + kd).exp() - p.exp()).abs())
+                        .sum();
                 error = error.max(residual);
             }
             if self.record_trace {
                 trace.push(error);
             }
             if error <= self.tolerance || iteration == self.max_iterations || error.is_nan() {
-                return Run { iterations: iteration, error, domain: Domain::Log, trace };
+                return Run {
+                    iterations: iteration,
+                    error,
+                    domain: Domain::Log,
+                    trace,
+                };
             }
-            w.u.par_chunks_mut(BLOCK).zip(pb.a.par_chunks(BLOCK)).zip(w.kv.par_chunks(BLOCK)).for_each(|((f, a), lkv)| {
-                for ((f, &a), &lkv) in f.iter_mut().zip(a).zip(lkv) {
-                    *f = if a > 0.0 { a.ln() - lkv } else { f64::NEG_INFINITY };
-                }
-            });
+            w.u.par_chunks_mut(BLOCK)
+                .zip(pb.a.par_chunks(BLOCK))
+                .zip(w.kv.par_chunks(BLOCK))
+                .for_each(|((f, a), lkv)| {
+                    for ((f, &a), &lkv) in f.iter_mut().zip(a).zip(lkv) {
+                        *f = if a > 0.0 { a.ln() - lkv } else { f64::NEG_INFINITY };
+                    }
+                });
             kernel.apply_log(&w.u, &mut w.tmp, &mut w.ku, &mut w.aux, count);
             let (ku, lambdas) = (&w.ku, &pb.lambdas);
-            w.p.par_chunks_mut(BLOCK).zip(w.d.par_chunks(BLOCK)).enumerate().for_each(|(c, (p, d))| {
-                for (i, (p, &d)) in p.iter_mut().zip(d).enumerate() {
-                    let x = c * BLOCK + i;
-                    *p = d + lambdas.iter().enumerate().map(|(k, l)| l * ku[k * n + x]).sum::<f64>();
-                }
-            });
+            w.p.par_chunks_mut(BLOCK)
+                .zip(w.d.par_chunks(BLOCK))
+                .enumerate()
+                .for_each(|(c, (p, d))| {
+                    for (i, (p, &d)) in p.iter_mut().zip(d).enumerate() {
+                        let x = c * BLOCK + i;
+                        *p = d + lambdas.iter().enumerate().map(|(k, l)| l * ku[k * n + x]).sum::<f64>();
+                    }
+                });
             {
                 let p = &w.p;
-                par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| v.iter_mut().zip(ku).zip(p).for_each(|((v, k), p)| *v = p - k));
+                par_zip_blocks(&mut w.v, &w.ku, n, |v, ku| {
+                    v.iter_mut().zip(ku).zip(p).for_each(|((v, k), p)| *v = p - k)
+                });
             }
             if self.debiased {
                 for step in 0..DEBIAS_STEPS {
@@ -383,7 +431,14 @@ fn all_finite(values: &[f64]) -> bool {
 
 /// sum_k lambda_k sum_x |marginal(u_k(x), kv_k(x)) - a_k(x)|, where marginal is u * Kv (scaling)
 /// or exp(f + log Kv) (log domain).
-fn marginal_error(a: &[f64], u: &[f64], kv: &[f64], lambdas: &[f64], n: usize, marginal: impl Fn(f64, f64) -> f64 + Sync) -> f64 {
+fn marginal_error(
+    a: &[f64],
+    u: &[f64],
+    kv: &[f64],
+    lambdas: &[f64],
+    n: usize,
+    marginal: impl Fn(f64, f64) -> f64 + Sync,
+) -> f64 {
     a.par_chunks(n)
         .zip(u.par_chunks(n))
         .zip(kv.par_chunks(n))
@@ -421,7 +476,10 @@ impl Problem {
             return Err(GridError::NoInputs);
         }
         if weights.len() != inputs.len() {
-            return Err(GridError::WeightCount { found: weights.len(), expected: inputs.len() });
+            return Err(GridError::WeightCount {
+                found: weights.len(),
+                expected: inputs.len(),
+            });
         }
         if let Some((index, &value)) = weights.iter().enumerate().find(|(_, w)| !w.is_finite()) {
             return Err(GridError::NonFiniteWeight { index, value });
@@ -438,7 +496,11 @@ impl Problem {
         for (input, values) in inputs.iter().enumerate() {
             let values = values.as_ref();
             if values.len() != n {
-                return Err(GridError::InputLength { input, found: values.len(), expected: n });
+                return Err(GridError::InputLength {
+                    input,
+                    found: values.len(),
+                    expected: n,
+                });
             }
             if let Some((index, &value)) = values.iter().enumerate().find(|(_, m)| !m.is_finite()) {
                 return Err(GridError::NonFiniteMass { input, index, value });
@@ -459,7 +521,12 @@ impl Problem {
             a.extend(inputs[k].as_ref().iter().map(|m| m / masses[k]));
         }
         let lambdas = kept.iter().map(|&k| weights[k] / total).collect();
-        Ok(Self { a, lambdas, kept, masses })
+        Ok(Self {
+            a,
+            lambdas,
+            kept,
+            masses,
+        })
     }
 }
 
