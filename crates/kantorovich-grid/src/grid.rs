@@ -4,7 +4,7 @@ use crate::GridError;
 
 /// A regular 2-D or 3-D grid: the support of the images (or volumes) whose barycentre is sought.
 ///
-/// Axis `a` has `shape[a]` points at coordinates `t_i = i * spacing[a]`, i = 0..shape[a]. Grid
+/// Axis `a` has `shape[a]` points at coordinates `t_i = i * spacing[a]`, `i = 0..shape[a]`. Grid
 /// values (images, volumes) are flat **row-major** slices: the last axis varies fastest, so the
 /// point (i, j) of an image with `shape = [rows, cols]` is entry `i * cols + j`.
 ///
@@ -86,7 +86,7 @@ impl Grid {
         self.shape.len()
     }
 
-    /// Number of grid points, prod_a shape[a].
+    /// Number of grid points, `prod_a shape[a]`.
     pub fn len(&self) -> usize {
         self.shape.iter().product()
     }
@@ -96,7 +96,7 @@ impl Grid {
         false
     }
 
-    /// The coordinates t_i = i * spacing[axis] of one axis (empty for an axis that does not exist).
+    /// The coordinates `t_i = i * spacing[axis]` of one axis (empty for an axis that does not exist).
     pub fn coordinates(&self, axis: usize) -> Vec<f64> {
         match (self.shape.get(axis), self.spacing.get(axis)) {
             (Some(&n), Some(&h)) => (0..n).map(|i| i as f64 * h).collect(),
@@ -104,7 +104,7 @@ impl Grid {
         }
     }
 
-    /// max over pairs of grid points of |x - y|^2 = sum_a ((shape[a] - 1) spacing[a])^2.
+    /// max over pairs of grid points of |x - y|^2, `sum_a ((shape[a] - 1) spacing[a])^2`.
     pub fn max_squared_distance(&self) -> f64 {
         self.shape
             .iter()
