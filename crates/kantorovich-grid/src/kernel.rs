@@ -106,8 +106,10 @@ impl SeparableKernel {
 }
 
 /// to[o, x, i] = sum_y k[x, y] from[o, y, i] with k symmetric, as matrix products.
+///
+/// Only the range of y where `from` has non-zeros enters the products: the scalings u_k vanish
+/// off the inputs' supports, and skipping exact zeros changes nothing but the work.
 fn gibbs_pass(k: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to: &mut [f64]) {
-    let kernel = MatRef::from_row_major_slice(k, n, n);
     if inner == 1 {
         // rows of `from` are the lines: to = from K^T = from K
         let rows = rows_per_task(outer);
@@ -115,12 +117,18 @@ fn gibbs_pass(k: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to:
             .zip(from.par_chunks(rows * n))
             .for_each(|(t, f)| {
                 let r = t.len() / n;
-                let dst = MatMut::from_row_major_slice_mut(t, r, n);
+                let (y0, y1) = nonzero_range(f.chunks(n).map(|line| nonzero_range(line.iter().map(|v| *v != 0.0))));
+                if y0 >= y1 {
+                    t.fill(0.0);
+                    return;
+                }
+                let lhs = MatRef::from_row_major_slice_with_stride(&f[y0..(r - 1) * n + y1], r, y1 - y0, n);
+                let rhs = MatRef::from_row_major_slice(&k[y0 * n..y1 * n], y1 - y0, n);
                 matmul(
-                    dst,
+                    MatMut::from_row_major_slice_mut(t, r, n),
                     Accum::Replace,
-                    MatRef::from_row_major_slice(f, r, n),
-                    kernel,
+                    lhs,
+                    rhs,
                     1.0,
                     Par::Seq,
                 );
@@ -131,14 +139,60 @@ fn gibbs_pass(k: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to:
         to.par_chunks_mut(n * inner)
             .zip(from.par_chunks(n * inner))
             .for_each(|(t, f)| {
-                let block = MatRef::from_row_major_slice(f, n, inner);
+                let (y0, y1) = nonzero_range(f.chunks(inner).map(|line| line.iter().any(|v| *v != 0.0)));
+                if y0 >= y1 {
+                    t.fill(0.0);
+                    return;
+                }
+                let block = MatRef::from_row_major_slice(&f[y0 * inner..y1 * inner], y1 - y0, inner);
                 t.par_chunks_mut(rows * inner).enumerate().for_each(|(c, t_rows)| {
-                    let r = t_rows.len() / inner;
-                    let lhs = MatRef::from_row_major_slice(&k[c * rows * n..(c * rows + r) * n], r, n);
+                    let (r, x0) = (t_rows.len() / inner, c * rows);
+                    let lhs =
+                        MatRef::from_row_major_slice_with_stride(&k[x0 * n + y0..(x0 + r - 1) * n + y1], r, y1 - y0, n);
                     let dst = MatMut::from_row_major_slice_mut(t_rows, r, inner);
                     matmul(dst, Accum::Replace, lhs, block, 1.0, Par::Seq);
                 });
             });
+    }
+}
+
+/// Smallest half-open range [first, last + 1) holding every `true` (or every non-empty range
+/// when given ranges); empty (first >= last) when there is none.
+fn nonzero_range<I: IntoIterator>(items: I) -> (usize, usize)
+where
+    I::Item: Into<Span>,
+{
+    let (mut lo, mut hi) = (usize::MAX, 0);
+    for (i, item) in items.into_iter().enumerate() {
+        match item.into() {
+            Span::Flag(true) => {
+                lo = lo.min(i);
+                hi = i + 1;
+            }
+            Span::Range(a, b) if a < b => {
+                lo = lo.min(a);
+                hi = hi.max(b);
+            }
+            _ => {}
+        }
+    }
+    (lo, hi)
+}
+
+enum Span {
+    Flag(bool),
+    Range(usize, usize),
+}
+
+impl From<bool> for Span {
+    fn from(b: bool) -> Self {
+        Span::Flag(b)
+    }
+}
+
+impl From<(usize, usize)> for Span {
+    fn from((a, b): (usize, usize)) -> Self {
+        Span::Range(a, b)
     }
 }
 
