@@ -178,7 +178,17 @@ fn converged_plans_meet_both_marginals() {
             let bar_side: Vec<f64> = apply(&k, &u).iter().zip(&v).map(|(ku, v)| v * ku).collect();
             assert!(max_diff(&bar_side, &r.barycenter) <= 1e-12, "input {kk}");
         }
-        assert!(weighted <= tol && (weighted - r.error.min(weighted)).abs() <= 1e-12 + r.error);
+        // the reported error is this weighted violation (maxed with the d residual when debiased)
+        assert!(weighted <= tol);
+        if debiased {
+            assert!(weighted <= r.error + 1e-14);
+        } else {
+            assert!(
+                (weighted - r.error).abs() <= 1e-5 * r.error + 1e-14,
+                "{weighted} vs {}",
+                r.error
+            );
+        }
     }
 }
 
