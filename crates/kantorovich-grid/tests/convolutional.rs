@@ -206,6 +206,8 @@ fn log_domain_equals_scaling_domain_and_survives_small_eps() {
     let (plain, log) = (solve(0.01, Domain::Scaling).unwrap(), solve(0.01, Domain::Log).unwrap());
     assert!(plain.converged && log.converged);
     assert!(max_diff(&plain.barycenter, &log.barycenter) <= 1e-10);
+    // Auto picks the scaling domain while max |x - y|^2 / eps = 2 / 0.01 <= 600
+    assert_eq!(solve(0.01, Domain::Auto).unwrap().domain, Domain::Scaling);
 
     // two point masses at opposite corners: at eps = 2 / 5000 the 1-D Gibbs factor between the
     // corners is exp(-2500) = 0 in f64, so the scaling iteration divides by zero
