@@ -29,3 +29,9 @@ python3 scripts/pot_gaussian_bench.py --out target/gaussian_table.md --json targ
 # ot.bregman.barycenter(method='sinkhorn_log') on the same instances, with the combined table.
 cargo bench --bench fixed_support
 python3 scripts/pot_fixed_support_bench.py --criterion target/criterion | tee target/fixed_support_table.md
+
+# Convolutional barycentres (issue 5): criterion at 64^2-256^2 and a plain timed run at 512^2
+# (both export the images and our barycentres to target/convolutional_bench/), then POT's
+# convolutional_barycenter2d on the same images and iteration count, and the max difference.
+CONV_BENCH_CONVERGE=1 cargo bench --bench convolutional -- --warm-up-time 1 --measurement-time 3
+python3 scripts/pot_convolutional_bench.py --converge

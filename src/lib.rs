@@ -27,6 +27,8 @@
 //! - **fixed support and exact references**: [`FixedSupportProblem`] (weights a on given points)
 //!   with the exact LP [`FixedSupportLp`] and entropic iterative Bregman projections [`Ibp`];
 //!   [`MultiMarginalLp`], the exact free-support barycentre and V* of small problems.
+//! - **grids** ([`grid`]): entropic (optionally debiased) barycentres of images and volumes on
+//!   regular 2-D and 3-D grids with the separable Gibbs kernel ([`ConvolutionalBarycenter`]).
 //!
 //! ## Quick start
 //!
@@ -109,6 +111,7 @@ pub use kantorovich_geometry::{
     GaussianPoints, LinearMap, LinearProjections, LinearProjectionsW1, PNorm, PNormSolution, ProjectedEuclidean,
     ProjectedSquaredEuclidean, SquaredEuclidean, W1Solution,
 };
+pub use kantorovich_grid::{ConvolutionalBarycenter, Domain, Grid, GridBarycenter, GridError};
 pub use kantorovich_ot::{
     entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions, sliced_wasserstein,
     CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn,
@@ -123,6 +126,11 @@ pub mod geometry {
 /// Optimal transport solvers (the crate `kantorovich-ot`).
 pub mod ot {
     pub use kantorovich_ot::*;
+}
+
+/// Convolutional barycentres of images and volumes on regular grids (the crate `kantorovich-grid`).
+pub mod grid {
+    pub use kantorovich_grid::*;
 }
 
 /// Barycentre problems and iterations (the crate `kantorovich-barycenter`).
@@ -155,6 +163,9 @@ pub enum Error {
     /// A barycentre problem or iteration failed.
     #[error(transparent)]
     Barycenter(#[from] BarycenterError),
+    /// A grid or convolutional barycentre failed.
+    #[error(transparent)]
+    Grid(#[from] GridError),
 }
 
 // The book's chapters: their Rust code blocks run as doctests of this crate.
@@ -170,6 +181,8 @@ mod book {
     struct Entropic;
     #[doc = include_str!("../book/src/fixed-support.md")]
     struct FixedSupport;
+    #[doc = include_str!("../book/src/grid-barycenters.md")]
+    struct GridBarycenters;
     #[doc = include_str!("../book/src/circle-projections.md")]
     struct CircleProjections;
     #[doc = include_str!("../book/src/own-ground-space.md")]
