@@ -72,7 +72,10 @@ fn convolutional_equals_dense_ibp_and_tends_to_the_lp_as_eps_shrinks() {
             .zip(&ibp.weights)
             .map(|(p, q)| (p - q).abs())
             .fold(0.0, f64::max);
-        assert!(diff < 1e-10, "eps = {eps}: convolutional and dense IBP differ by {diff}");
+        assert!(
+            diff < 1e-10,
+            "eps = {eps}: convolutional and dense IBP differ by {diff}"
+        );
 
         assert!(conv.barycenter.iter().all(|&p| p >= 0.0));
         let mass: f64 = conv.barycenter.iter().sum();
@@ -97,5 +100,8 @@ fn convolutional_equals_dense_ibp_and_tends_to_the_lp_as_eps_shrinks() {
         "gap {last} at the smallest eps, V_LP = {}; all: {gaps:?}",
         lp.objective
     );
-    eprintln!("V_LP = {:.6e}, gaps by eps: {gaps:?}, max |conv - IBP|: {diffs:?}", lp.objective);
+    eprintln!(
+        "V_LP = {:.6e}, gaps by eps: {gaps:?}, max |conv - IBP|: {diffs:?}",
+        lp.objective
+    );
 }
