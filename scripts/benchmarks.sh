@@ -35,3 +35,8 @@ python3 scripts/pot_fixed_support_bench.py --criterion target/criterion | tee ta
 # convolutional_barycenter2d on the same images and iteration count, and the max difference.
 CONV_BENCH_CONVERGE=1 cargo bench --bench convolutional -- --warm-up-time 1 --measurement-time 3
 python3 scripts/pot_convolutional_bench.py --converge
+
+# One-dimensional OT and sliced Wasserstein (issue 5): ot_1d / ot_1d_cost / sliced_wasserstein /
+# SlicedBarycenter, then POT's emd_1d, emd2_1d and sliced_wasserstein_distance on the same points.
+cargo bench --bench one_d -- --warm-up-time 1 --measurement-time 3
+python3 scripts/pot_one_d_bench.py
