@@ -1,6 +1,6 @@
 //! Debiased convolutional barycentres of five shapes (disc, ring, square, cross, triangle) on a
 //! 64 x 64 grid, at weights spread over the pentagon that the five inputs span, written as a
-//! greyscale PNG to book/src/images/pentagon.png; and book/src/images/debiasing.png, the square,
+//! greyscale PNG `pentagon.png`; and `debiasing.png`, the square,
 //! the cross, and their entropic and debiased barycentres halfway (one grey scale, square root
 //! of the mass, so that the blur shows).
 //!
@@ -8,8 +8,11 @@
 //! lattice inside it, with inverse-square-distance weights lambda_k = |x - c_k|^-2 / sum_j |x - c_j|^-2
 //! to the corners c_k (1 at a corner, smooth inside).
 //!
+//! Both pictures go into the folder given as first argument (default `out/`; the book's copies are
+//! in book/src/images/).
+//!
 //! ```sh
-//! cargo run --release --example pentagon
+//! cargo run --release --example pentagon [out-dir]
 //! ```
 
 use kantorovich::{ConvolutionalBarycenter, Grid};
@@ -23,6 +26,8 @@ const CELL: usize = 70;
 const RADIUS: f64 = 3.2;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "out".into()));
+    std::fs::create_dir_all(&out)?;
     let grid = Grid::unit_square(N, N)?;
     let inputs = shapes();
     let corners: Vec<[f64; 2]> = (0..5)
@@ -80,9 +85,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             canvas[(y0 + r) * side + x0 + c] = (255.0 * (1.0 - m / max)).round() as u8;
         }
     }
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/book/src/images/pentagon.png");
-    std::fs::write(path, png_greyscale(side, side, &canvas))?;
-    println!("wrote {path}");
+    let path = out.join("pentagon.png");
+    std::fs::write(&path, png_greyscale(side, side, &canvas))?;
+    println!("wrote {}", path.display());
 
     // debiasing: the square, the cross, their entropic and their debiased barycentre (1/2, 1/2)
     let plain = ConvolutionalBarycenter::new(0.004)
@@ -104,9 +109,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             canvas[r * width + c] = (255.0 * (1.0 - (m / max).sqrt())).round() as u8;
         }
     }
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/book/src/images/debiasing.png");
-    std::fs::write(path, png_greyscale(width, CELL, &canvas))?;
-    println!("wrote {path}");
+    let path = out.join("debiasing.png");
+    std::fs::write(&path, png_greyscale(width, CELL, &canvas))?;
+    println!("wrote {}", path.display());
     Ok(())
 }
 
