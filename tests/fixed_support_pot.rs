@@ -3,19 +3,12 @@
 //! `ot.lp.barycenter` (the LP value; the LP can be degenerate in a, so POT's a is checked by its
 //! value) and `ot.bregman.barycenter(method='sinkhorn_log')` (the weights, reg = eps absolute).
 
+mod common;
+
 use kantorovich::prelude::*;
 
 fn fixture() -> Vec<(String, Vec<f64>)> {
-    let path = format!("{}/tests/fixtures/pot_fixed_support.txt", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let mut words = l.split_whitespace();
-            let key = words.next().unwrap().to_string();
-            (key, words.map(|w| w.parse::<f64>().unwrap()).collect())
-        })
-        .collect()
+    common::fixture("pot_fixed_support.txt")
 }
 
 struct Instance {

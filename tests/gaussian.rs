@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::SplitMix64;
+use common::{fixture, SplitMix64};
 use kantorovich::gmm::{mixture_transport, mixture_wasserstein_squared, GmmBarycenterProblem};
 use kantorovich::prelude::*;
 use kantorovich::{BarycenterError, CoreError, GaussianPoint, GaussianPoints};
@@ -13,19 +13,6 @@ use quickcheck::{QuickCheck, TestResult};
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-fn fixture(name: &str) -> Vec<(String, Vec<f64>)> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let mut words = l.split_whitespace();
-            let key = words.next().unwrap().to_string();
-            (key, words.map(|w| w.parse::<f64>().unwrap()).collect())
-        })
-        .collect()
-}
 
 /// Reads consecutive blocks off a slice of numbers.
 struct Reader<'a>(&'a [f64]);

@@ -3,22 +3,9 @@
 
 mod common;
 
-use common::cloud;
+use common::{cloud, fixture};
 use kantorovich::prelude::*;
 use kantorovich::CostMatrix;
-
-fn fixture(name: &str) -> Vec<(String, Vec<f64>)> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let mut words = l.split_whitespace();
-            let key = words.next().unwrap().to_string();
-            (key, words.map(|w| w.parse::<f64>().unwrap()).collect())
-        })
-        .collect()
-}
 
 fn normalised(mut w: Vec<f64>) -> Vec<f64> {
     w.iter_mut().for_each(|x| *x += 0.1);

@@ -5,20 +5,11 @@ use kantorovich_barycenter::{BarycenterError, SlicedBarycenter};
 use kantorovich_core::DiscreteMeasure;
 use kantorovich_geometry::Euclidean;
 use kantorovich_ot::sliced_wasserstein;
+use kantorovich_testkit::SplitMix64;
 
-/// splitmix64 in [0, 1) (the barycentre crate does not depend on the testkit).
-struct Rng(u64);
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn cloud(&mut self, n: usize, d: usize, scale: f64) -> Vec<f64> {
-        (0..n * d).map(|_| scale * self.uniform()).collect()
-    }
+/// n points of R^d, coordinates uniform in [0, scale).
+fn cloud(rng: &mut SplitMix64, n: usize, d: usize, scale: f64) -> Vec<f64> {
+    (0..n * d).map(|_| scale * rng.uniform()).collect()
 }
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
@@ -52,12 +43,12 @@ fn chunk_means(y: &[f64], b: &[f64], n: usize) -> Vec<f64> {
 #[test]
 fn on_the_line_it_is_the_quantile_average() {
     let line = Euclidean::new(1).unwrap();
-    let mut rng = Rng(3);
+    let mut rng = SplitMix64(3);
     let lambdas = [0.2, 0.5, 0.3];
     // same sizes, uniform: the exact quantile average
-    let ys: Vec<Vec<f64>> = (0..3).map(|k| rng.cloud(8, 1, 1.0 + k as f64)).collect();
+    let ys: Vec<Vec<f64>> = (0..3).map(|k| cloud(&mut rng, 8, 1, 1.0 + k as f64)).collect();
     let measures: Vec<_> = ys.iter().map(|y| line.uniform(y.clone()).unwrap()).collect();
-    let init = line.uniform(rng.cloud(8, 1, 1.0)).unwrap();
+    let init = line.uniform(cloud(&mut rng, 8, 1, 1.0)).unwrap();
     let result = SlicedBarycenter::default()
         .directions(3)
         .solve(&measures, &lambdas, init)
@@ -75,13 +66,18 @@ fn on_the_line_it_is_the_quantile_average() {
     let sizes = [5, 9, 4];
     let targets: Vec<(Vec<f64>, Vec<f64>)> = sizes
         .iter()
-        .map(|&m| (rng.cloud(m, 1, 3.0), (0..m).map(|_| 0.1 + rng.uniform()).collect()))
+        .map(|&m| {
+            (
+                cloud(&mut rng, m, 1, 3.0),
+                (0..m).map(|_| 0.1 + rng.uniform()).collect(),
+            )
+        })
         .collect();
     let measures: Vec<_> = targets
         .iter()
         .map(|(y, b)| line.measure(y.clone(), b.clone()).unwrap())
         .collect();
-    let init = line.uniform(rng.cloud(6, 1, 1.0)).unwrap();
+    let init = line.uniform(cloud(&mut rng, 6, 1, 1.0)).unwrap();
     let result = SlicedBarycenter::default()
         .directions(2)
         .solve(&measures, &lambdas, init)
@@ -100,17 +96,17 @@ fn on_the_line_it_is_the_quantile_average() {
 #[test]
 fn the_objective_is_sliced_wasserstein_and_decreases() {
     let plane = Euclidean::new(2).unwrap();
-    let mut rng = Rng(11);
+    let mut rng = SplitMix64(11);
     let measures: Vec<_> = (0..3)
         .map(|k| {
             let m = 20 + 7 * k;
             let w: Vec<f64> = (0..m).map(|_| 0.2 + rng.uniform()).collect();
-            let pts: Vec<f64> = rng.cloud(m, 2, 1.0).iter().map(|c| c + 2.0 * k as f64).collect();
+            let pts: Vec<f64> = cloud(&mut rng, m, 2, 1.0).iter().map(|c| c + 2.0 * k as f64).collect();
             plane.measure(pts, w).unwrap()
         })
         .collect();
     let lambdas = [0.5, 0.25, 0.25];
-    let init = plane.uniform(rng.cloud(25, 2, 1.0)).unwrap();
+    let init = plane.uniform(cloud(&mut rng, 25, 2, 1.0)).unwrap();
     let expected: f64 = measures
         .iter()
         .zip(&lambdas)
@@ -145,8 +141,8 @@ fn the_objective_is_sliced_wasserstein_and_decreases() {
 #[test]
 fn translated_copies_give_the_weighted_translate() {
     let plane = Euclidean::new(2).unwrap();
-    let mut rng = Rng(17);
-    let base = rng.cloud(30, 2, 1.0);
+    let mut rng = SplitMix64(17);
+    let base = cloud(&mut rng, 30, 2, 1.0);
     let shifts = [[3.0, 0.0], [0.0, 2.0], [-1.0, -1.0]];
     let lambdas = [0.5, 0.3, 0.2];
     let translate = |v: [f64; 2]| -> DiscreteMeasure<Euclidean> {
@@ -160,7 +156,7 @@ fn translated_copies_give_the_weighted_translate() {
         (0..3).map(|k| lambdas[k] * shifts[k][1]).sum::<f64>(),
     ];
     let target = translate(mean);
-    let init = plane.uniform(rng.cloud(30, 2, 1.0)).unwrap();
+    let init = plane.uniform(cloud(&mut rng, 30, 2, 1.0)).unwrap();
     let result = SlicedBarycenter::default()
         .directions(64)
         .solve(&measures, &lambdas, init.clone())

@@ -11,6 +11,7 @@
 mod cost;
 mod coupling;
 mod error;
+pub mod fastmath;
 mod ground;
 mod measure;
 mod plan;

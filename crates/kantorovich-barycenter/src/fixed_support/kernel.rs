@@ -1,83 +1,13 @@
-//! The inner loop of IBP: row-wise log-sum-exp of (v_c - M_rc) over a dense matrix, with a
-//! branch-free exponential that LLVM vectorises (the same design as the Sinkhorn kernel of
-//! kantorovich-ot: range reduction to |r| <= ln(2)/2, degree-13 Taylor polynomial).
+//! The inner loop of IBP: row-wise log-sum-exp of (v_c - M_rc) over a dense matrix, with the
+//! vectorisable exponential of `kantorovich_core::fastmath` (as in the Sinkhorn kernel).
 
+use kantorovich_core::fastmath::{exp, sum, with_simd};
 use rayon::prelude::*;
 
 /// Rows per rayon task: below this the pool costs more than the work.
 const MIN_ROWS_PER_TASK: usize = 16;
 /// Length of the blocks of terms summed at once (fits in L1).
 const BLOCK: usize = 256;
-
-/// Runs `f` compiled with AVX2 and FMA when the CPU has them. `f` must be `#[inline(always)]`.
-#[inline(always)]
-fn with_simd<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU has the features that `avx2_fma` is compiled for.
-            return unsafe { avx2_fma(f) };
-        }
-    }
-    f()
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn avx2_fma<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
-/// exp(x) to a few ulps for x in [-708, 0]; 0 below -708 (and for -inf). Only called with
-/// x <= 0 (terms shifted by their maximum).
-#[inline(always)]
-fn exp(x: f64) -> f64 {
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 0.693_147_180_369_123_8;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    let xc = x.clamp(-708.0, 0.0);
-    let t = xc * LOG2E + ROUND;
-    let k = t - ROUND;
-    let r = (xc - k * LN2_HI) - k * LN2_LO;
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let r8 = r4 * r4;
-    let q0 = r + 1.0;
-    let q1 = (1.0 / 6.0f64).mul_add(r, 0.5);
-    let q2 = (1.0 / 120.0f64).mul_add(r, 1.0 / 24.0);
-    let q3 = (1.0 / 5_040.0f64).mul_add(r, 1.0 / 720.0);
-    let q4 = (1.0 / 362_880.0f64).mul_add(r, 1.0 / 40_320.0);
-    let q5 = (1.0 / 39_916_800.0f64).mul_add(r, 1.0 / 3_628_800.0);
-    let q6 = (1.0 / 6_227_020_800.0f64).mul_add(r, 1.0 / 479_001_600.0);
-    let s0 = q1.mul_add(r2, q0);
-    let s1 = q3.mul_add(r2, q2);
-    let s2 = q5.mul_add(r2, q4);
-    let t0 = s1.mul_add(r4, s0);
-    let t1 = q6.mul_add(r4, s2);
-    let p = t1.mul_add(r8, t0);
-    let two_k = f64::from_bits(t.to_bits().wrapping_add(1023) << 52);
-    let y = p * two_k;
-    if x < -708.0 {
-        0.0
-    } else {
-        y
-    }
-}
-
-/// sum_t x_t with four partial sums (vectorises).
-#[inline(always)]
-fn sum(x: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let chunks = x.chunks_exact(4);
-    let rest: f64 = chunks.remainder().iter().sum();
-    for q in chunks {
-        for l in 0..4 {
-            acc[l] += q[l];
-        }
-    }
-    (acc[0] + acc[2]) + (acc[1] + acc[3]) + rest
-}
 
 /// log sum_c exp(v_c - row_c), shifted by the largest exponent (so no term overflows and the
 /// largest is exactly 1: the result is finite whenever one v_c is).
@@ -145,21 +75,6 @@ pub(super) fn pair_with(m: &[f64], cols: usize, u: &[f64], v: &[f64], w: &[f64])
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exp_matches_std() {
-        for i in 0..=70_800 {
-            let x = (-(i as f64) * 0.01 - 1e-3 * (i % 7) as f64).max(-708.0);
-            let (ours, std) = (exp(x), x.exp());
-            assert!(
-                (ours - std).abs() <= 4.0 * f64::EPSILON * std,
-                "exp({x}) = {ours} vs {std}"
-            );
-        }
-        assert_eq!(exp(-800.0), 0.0);
-        assert_eq!(exp(f64::NEG_INFINITY), 0.0);
-        assert_eq!(exp(0.0), 1.0);
-    }
 
     #[test]
     fn row_lse_is_stable() {
