@@ -11,6 +11,7 @@
 use crate::{Grid, GridError};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use kantorovich_core::fastmath::{exp, sum, with_simd};
 use kantorovich_core::try_vec_with_capacity;
 use rayon::prelude::*;
 
@@ -204,26 +205,10 @@ fn log_pass(c: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to: &
         to.par_chunks_mut(rows * n)
             .zip(from.par_chunks(rows * n))
             .for_each(|(t, f)| {
-                for (t_line, f_line) in t.chunks_mut(n).zip(f.chunks(n)) {
-                    for (x, out) in t_line.iter_mut().enumerate() {
-                        let c_x = &c[x * n..(x + 1) * n];
-                        let m = f_line
-                            .iter()
-                            .zip(c_x)
-                            .map(|(fy, cy)| fy - cy)
-                            .fold(f64::NEG_INFINITY, f64::max);
-                        *out = if m == f64::NEG_INFINITY {
-                            m
-                        } else {
-                            m + f_line
-                                .iter()
-                                .zip(c_x)
-                                .map(|(fy, cy)| (fy - cy - m).exp())
-                                .sum::<f64>()
-                                .ln()
-                        };
-                    }
-                }
+                with_simd(
+                    #[inline(always)]
+                    || log_lines(c, n, t, f),
+                )
             });
     } else {
         let aux = &mut aux[..to.len()];
@@ -232,26 +217,66 @@ fn log_pass(c: &[f64], n: usize, outer: usize, inner: usize, from: &[f64], to: &
             .zip(aux.par_chunks_mut(inner))
             .enumerate()
             .for_each(|(row, (m, s))| {
-                let (o, x) = (row / n, row % n);
-                let block = &from[o * n * inner..(o + 1) * n * inner];
-                let c_x = &c[x * n..(x + 1) * n];
-                m.fill(f64::NEG_INFINITY);
-                for (f_y, &cy) in block.chunks(inner).zip(c_x) {
-                    for (mj, fj) in m.iter_mut().zip(f_y) {
-                        *mj = mj.max(fj - cy);
-                    }
-                }
-                s.fill(0.0);
-                for (f_y, &cy) in block.chunks(inner).zip(c_x) {
-                    for ((sj, fj), mj) in s.iter_mut().zip(f_y).zip(m.iter()) {
-                        *sj += (fj - cy - mj).exp();
-                    }
-                }
-                for (mj, sj) in m.iter_mut().zip(s.iter()) {
-                    if *mj != f64::NEG_INFINITY {
-                        *mj += sj.ln();
-                    }
-                }
+                with_simd(
+                    #[inline(always)]
+                    || log_row(c, n, inner, from, row, m, s),
+                )
             });
+    }
+}
+
+/// The log-sum-exp of each line of `f` (length n) against each row of c, into `t`.
+#[inline(always)]
+fn log_lines(c: &[f64], n: usize, t: &mut [f64], f: &[f64]) {
+    for (t_line, f_line) in t.chunks_mut(n).zip(f.chunks(n)) {
+        for (x, out) in t_line.iter_mut().enumerate() {
+            let c_x = &c[x * n..(x + 1) * n];
+            let m = f_line
+                .iter()
+                .zip(c_x)
+                .map(|(fy, cy)| fy - cy)
+                .fold(f64::NEG_INFINITY, f64::max);
+            *out = if m == f64::NEG_INFINITY {
+                m
+            } else {
+                // terms into a block buffer, then a vectorised sum (a running sum would not vectorise)
+                let mut buf = [0.0f64; 256];
+                let mut total = 0.0;
+                for (fb, cb) in f_line.chunks(256).zip(c_x.chunks(256)) {
+                    let terms = &mut buf[..fb.len()];
+                    for ((t, fy), cy) in terms.iter_mut().zip(fb).zip(cb) {
+                        *t = exp(fy - cy - m);
+                    }
+                    total += sum(terms);
+                }
+                m + total.ln()
+            };
+        }
+    }
+}
+
+/// Output row `row` = (o, x) of a pass with `inner` > 1: the maxima in `m`, then the sums of
+/// exponentials in `s`, then m + ln s in `m`.
+#[inline(always)]
+fn log_row(c: &[f64], n: usize, inner: usize, from: &[f64], row: usize, m: &mut [f64], s: &mut [f64]) {
+    let (o, x) = (row / n, row % n);
+    let block = &from[o * n * inner..(o + 1) * n * inner];
+    let c_x = &c[x * n..(x + 1) * n];
+    m.fill(f64::NEG_INFINITY);
+    for (f_y, &cy) in block.chunks(inner).zip(c_x) {
+        for (mj, fj) in m.iter_mut().zip(f_y) {
+            *mj = mj.max(fj - cy);
+        }
+    }
+    s.fill(0.0);
+    for (f_y, &cy) in block.chunks(inner).zip(c_x) {
+        for ((sj, fj), mj) in s.iter_mut().zip(f_y).zip(m.iter()) {
+            *sj += exp(fj - cy - mj);
+        }
+    }
+    for (mj, sj) in m.iter_mut().zip(s.iter()) {
+        if *mj != f64::NEG_INFINITY {
+            *mj += sj.ln();
+        }
     }
 }
