@@ -10,28 +10,21 @@ prints a markdown table (ours, POT, ratio). Dev-time only:
 """
 import argparse
 import json
-import math
 import os
-import time
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import ot
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pot_bench import best_time  # noqa: E402  (one warm-up, then the best of `repetitions`)
 
 CENTRES_1D = [(0.2, 0.05), (0.6, 0.1), (0.85, 0.04)]
 CENTRES_2D = [(0.2, 0.2), (0.8, 0.3), (0.5, 0.8)]
 IBP_ITERATIONS = 200
 IBP_EPS = 1e-3
-
-
-def best_time(fn, repetitions):
-    result = fn()
-    best = math.inf
-    for _ in range(repetitions):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def line(n, k):
