@@ -1,7 +1,7 @@
 //! The network simplex solver: settings, input checks, and the solution it returns.
 
 use crate::initial::{initial_solution, Candidates};
-use crate::pricing::BlockSearch;
+use crate::pricing::{BlockSearch, Potentials};
 use crate::tree::Tree;
 use crate::warm::{warm_tree, Compacted};
 use crate::OtError;
@@ -17,7 +17,8 @@ pub const MASS_TOLERANCE: f64 = 1e-9;
 /// the order of 10^5).
 pub const DEFAULT_MAX_ITERATIONS: usize = 100_000_000;
 
-/// Reduced costs above -PRICING_TOLERANCE * max_ij |C_ij| count as non-negative.
+/// The fast phase of the simplex treats reduced costs above -PRICING_TOLERANCE * max_ij |C_ij|
+/// as non-negative; the certification phase that follows judges each arc at its own scale.
 const PRICING_TOLERANCE: f64 = 1e-13;
 
 /// Default pricing block: max(MIN_BLOCK, round(BLOCK_FACTOR sqrt(n m))) arcs. Smaller blocks than
@@ -52,7 +53,11 @@ const CANDIDATES_PER_ROW: usize = 8;
 /// feasible* (Cunningham's leaving-arc rule), which rules out cycling on degenerate problems.
 /// The start is a greedy basic solution built from the cheapest arcs of each row, or the support
 /// of a plan given as a hint ([`NetworkSimplex::solve_with_hint`]). The arcs are never stored:
-/// arc (i, j) is entry (i, j) of the cost matrix.
+/// arc (i, j) is entry (i, j) of the cost matrix. Pricing runs in two phases: a fast one in
+/// plain f64 with a tolerance of 1e-13 max|C|, then a certification phase in double-double
+/// arithmetic with a tolerance of each arc's own size, which pivots on until every arc is
+/// certified (see [`ExactSolution`]); on ordinary costs it finds nothing left to do and costs
+/// one extra pass over the arcs, on costs spanning many decades it does the remaining work.
 ///
 /// Settings are given builder-style:
 ///
@@ -80,9 +85,17 @@ impl Default for NetworkSimplex {
 ///
 /// - `plan` is a basic optimal solution P: P >= 0, sum_j P_ij = a_i and sum_i P_ij = b'_j up to
 ///   rounding, with at most n + m - 1 non-zero entries;
-/// - (`f`, `g`) is an optimal dual solution: f_i + g_j <= C_ij for all (i, j) (up to
-///   1e-13 max|C|), with equality wherever P_ij > 0 (complementary slackness, up to rounding);
+/// - (`f`, `g`) is an optimal dual solution: f_i + g_j <= C_ij for all (i, j), with equality
+///   wherever P_ij > 0 (complementary slackness, up to rounding);
 /// - hence no duality gap: sum_i a_i f_i + sum_j b'_j g_j = <C, P> = `cost`.
+///
+/// Dual feasibility is certified arc by arc, at each arc's own scale: the solver only stops
+/// when C_ij - f_i - g_j >= -(1e-14 |C_ij| + 1e-28 (|f_i| + |g_j|)) for every arc, the reduced
+/// costs being computed in double-double arithmetic (about 32 significant digits). So the
+/// guarantee does not degrade when the costs span many decades (an outlier at distance 1e9 next
+/// to points of the unit square): for costs >= 0, `cost` <= (1 + 1e-14) OPT + 1e-28 x (the
+/// potentials times the mass). The returned f and g are that certificate rounded to f64: a
+/// check in plain f64 arithmetic must allow a few ulps of max(|C_ij|, |f_i|, |g_j|).
 ///
 /// The flows of the plan are recomputed from a and b' on the optimal basis, so the marginals
 /// hold to the rounding of a few sums (about 1e-16 of the total mass). A flow that is itself at
@@ -299,13 +312,32 @@ impl NetworkSimplex {
             .unwrap_or_else(|| ((BLOCK_FACTOR * (nn as f64 * mm as f64).sqrt()).round() as usize).max(MIN_BLOCK));
         let mut pricing = BlockSearch::new(block);
 
-        // Incremental potentials drift by rounding: rebuild them from the tree every so often,
-        // and always before declaring optimality.
+        // Two phases. The fast one prices in plain f64 against a tolerance of 1e-13 max|C|: it
+        // does nearly all the pivots, but when the costs span many decades (an outlier far
+        // away) the differences between the small costs fall below that tolerance. The
+        // certification phase then prices with double-double potentials and a tolerance of each
+        // arc's own size, and goes on pivoting until no arc is violated: only it may stop the
+        // solve. Incremental potentials drift by rounding: they are rebuilt from the tree every
+        // so often, and after every pivot of the certification phase, whose searches alone may
+        // declare optimality.
         let refresh = nn + mm + 1;
         let mut since_refresh = 0;
         let mut iterations = 0;
+        let mut certifying = false;
         loop {
-            match pricing.find(c, tree.source_potentials(), tree.sink_potentials(), eps) {
+            let found = if certifying {
+                let (source_lo, sink_lo) = tree.potential_errors();
+                let pot = Potentials {
+                    source_hi: tree.source_potentials(),
+                    source_lo,
+                    sink_hi: tree.sink_potentials(),
+                    sink_lo,
+                };
+                pricing.find_certified(c, scale, &pot)
+            } else {
+                pricing.find(c, tree.source_potentials(), tree.sink_potentials(), eps)
+            };
+            match found {
                 Some((i, j, rc)) => {
                     if iterations >= self.max_iterations {
                         return Err(OtError::IterationLimit { iterations });
@@ -317,15 +349,19 @@ impl NetworkSimplex {
                     }
                     iterations += 1;
                     since_refresh += 1;
-                    if since_refresh >= refresh {
+                    // the certification phase trusts only freshly rebuilt potentials
+                    if certifying || since_refresh >= refresh {
                         tree.recompute_potentials();
                         since_refresh = 0;
                     }
                 }
-                None if since_refresh == 0 => break,
+                None if certifying => break,
                 None => {
-                    tree.recompute_potentials();
-                    since_refresh = 0;
+                    if since_refresh > 0 {
+                        tree.recompute_potentials();
+                        since_refresh = 0;
+                    }
+                    certifying = true;
                 }
             }
         }

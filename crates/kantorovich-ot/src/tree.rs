@@ -38,6 +38,22 @@
 //! the entering arc: a degenerate pivot strictly changes the sum of the potentials in one
 //! direction (Ahuja, Magnanti and Orlin, *Network Flows*, section 11.5).
 
+/// a + b = s + e exactly, with s the rounded sum (Knuth's branch-free TwoSum).
+#[inline]
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    let e = (a - (s - bb)) + (b - bb);
+    (s, e)
+}
+
+/// a + b = s + e exactly when |a| >= |b| (or a = 0), with s the rounded sum (Dekker).
+#[inline]
+fn fast_two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    (s, b - (s - a))
+}
+
 /// No node (the parent of the root).
 pub(crate) const NONE: usize = usize::MAX;
 
@@ -64,6 +80,10 @@ pub(crate) struct Tree<'c> {
     last: Vec<usize>,
     /// Node potentials: pot_i = f_i for a source, pot_{n+j} = -g_j for a sink.
     pot: Vec<f64>,
+    /// The rounding error of each potential, kept so that pot + pot_lo carries about twice the
+    /// precision of f64 (a double-double): the certification phase needs reduced costs that are
+    /// exact relative to each arc's own cost even when the potentials are many decades larger.
+    pot_lo: Vec<f64>,
     /// Scratch: the stem of a pivot (the path re-rooted in the moved subtree).
     stem: Vec<usize>,
     /// Scratch: for each stem node after the first, the thread pieces it contributes.
@@ -113,7 +133,6 @@ impl<'c> Tree<'c> {
 
         let mut parent = vec![NONE; nodes];
         let mut flow = vec![0.0; nodes];
-        let mut pot = vec![0.0; nodes];
         let mut seen = vec![false; nodes];
         let mut order = Vec::with_capacity(nodes);
         let mut stack = Vec::new();
@@ -135,13 +154,6 @@ impl<'c> Tree<'c> {
                         seen[w] = true;
                         parent[w] = v;
                         flow[w] = x;
-                        pot[w] = if w < n {
-                            // source w under sink v: C_wj - pot_w + pot_v = 0
-                            cost[w * m + (v - n)] + pot[v]
-                        } else {
-                            // sink w under source v: C_vj - pot_v + pot_w = 0
-                            pot[v] - cost[v * m + (w - n)]
-                        };
                         stack.push(w);
                     }
                 }
@@ -163,7 +175,7 @@ impl<'c> Tree<'c> {
         }
         let last = (0..nodes).map(|v| order[position[v] + size[v] - 1]).collect();
 
-        Self {
+        let mut tree = Self {
             n,
             m,
             root,
@@ -174,10 +186,13 @@ impl<'c> Tree<'c> {
             thread,
             rev,
             last,
-            pot,
+            pot: vec![0.0; nodes],
+            pot_lo: vec![0.0; nodes],
             stem: Vec::with_capacity(nodes),
             pieces: Vec::with_capacity(nodes),
-        }
+        };
+        tree.recompute_potentials();
+        tree
     }
 
     /// Potentials of the sources (f_i = pot_i).
@@ -190,6 +205,14 @@ impl<'c> Tree<'c> {
     #[inline]
     pub(crate) fn sink_potentials(&self) -> &[f64] {
         &self.pot[self.n..self.n + self.m]
+    }
+
+    /// The rounding errors of the source and of the sink potentials: pot + pot_lo is the
+    /// potential to about 1e-32 of its size right after
+    /// [`recompute_potentials`](Tree::recompute_potentials) (a pivot updates `pot` alone).
+    #[inline]
+    pub(crate) fn potential_errors(&self) -> (&[f64], &[f64]) {
+        (&self.pot_lo[..self.n], &self.pot_lo[self.n..self.n + self.m])
     }
 
     /// Whether the arc between v and its parent points from v to its parent.
@@ -421,22 +444,31 @@ impl<'c> Tree<'c> {
         new_last
     }
 
-    /// Recomputes every potential from the tree arcs, in preorder, to remove the rounding
-    /// accumulated by the incremental updates. An artificial arc imposes nothing, so the
-    /// children of the root get potential 0: this also keeps the potentials from wandering
-    /// (pivots shift whole parts of the tree by constants).
+    /// Recomputes every potential from the tree arcs, in preorder and in double-double
+    /// arithmetic, to remove the rounding accumulated by the incremental updates: afterwards
+    /// pot + pot_lo is exact to about 1e-32 of the largest potential on the path from the root.
+    /// An artificial arc imposes nothing, so the children of the root get potential 0: this
+    /// also keeps the potentials from wandering (pivots shift whole parts of the tree by
+    /// constants).
     pub(crate) fn recompute_potentials(&mut self) {
         let mut v = self.thread[self.root];
         while v != self.root {
             let p = self.parent[v];
             if p == self.root {
                 self.pot[v] = 0.0;
+                self.pot_lo[v] = 0.0;
             } else {
-                self.pot[v] = if v < self.n {
-                    self.cost[v * self.m + (p - self.n)] + self.pot[p]
+                // source v under sink p: pot_v = C_vj + pot_p; sink v under source p:
+                // pot_v = pot_p - C_pj
+                let step = if v < self.n {
+                    self.cost[v * self.m + (p - self.n)]
                 } else {
-                    self.pot[p] - self.cost[p * self.m + (v - self.n)]
+                    -self.cost[p * self.m + (v - self.n)]
                 };
+                let (s, e) = two_sum(self.pot[p], step);
+                let (hi, lo) = fast_two_sum(s, self.pot_lo[p] + e);
+                self.pot[v] = hi;
+                self.pot_lo[v] = lo;
             }
             v = self.thread[v];
         }
