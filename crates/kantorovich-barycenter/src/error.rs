@@ -73,6 +73,20 @@ pub enum BarycenterError {
         /// The solver's message.
         reason: String,
     },
+    /// The LP solver returned a solution whose optimality could not be certified: the duality
+    /// gap to its dual solution is above
+    /// [`LP_CERTIFICATE_TOLERANCE`](crate::LP_CERTIFICATE_TOLERANCE) of the value.
+    #[error(
+        "the LP solution could not be certified optimal: value {value:e}, duality gap {gap:e} \
+         (costs spanning too many decades for the LP solver's floating point); rescale or \
+         coarsen the costs, or use an iterative solver (FixedPointG, Ibp)"
+    )]
+    LpNotCertified {
+        /// The LP's value.
+        value: f64,
+        /// The certified bound on value - optimum.
+        gap: f64,
+    },
     /// Invalid weights, points or parameters.
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -58,6 +58,7 @@ pub use fixed_support::{
     FixedSupportLp, FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, DEFAULT_MAX_LP_VARIABLES,
 };
 pub use iteration::{BarycenterResult, IterationRecord};
+pub use lp_model::LP_CERTIFICATE_TOLERANCE;
 pub use multi_marginal::{MultiMarginalLp, MultiMarginalSolution};
 pub use problem::BarycenterProblem;
 pub use sliced::SlicedBarycenter;

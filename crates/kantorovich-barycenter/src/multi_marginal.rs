@@ -1,7 +1,7 @@
 //! The exact free-support barycentre of small discrete measures, by the multi-marginal LP.
 
 use crate::fixed_support::DEFAULT_MAX_LP_VARIABLES;
-use crate::lp_model::EqualityLp;
+use crate::lp_model::{certify, EqualityLp};
 use crate::{BarycenterError, BarycenterProblem};
 use kantorovich_core::{CoreError, Cost, DiscreteMeasure, GroundBarycenter, GroundSpace};
 use rayon::prelude::*;
@@ -23,9 +23,14 @@ use rayon::prelude::*;
 ///
 /// The LP has prod_k m_k variables (capped by [`max_variables`](Self::max_variables),
 /// [`DEFAULT_MAX_LP_VARIABLES`](crate::DEFAULT_MAX_LP_VARIABLES) by default); the ground
-/// barycentres of all tuples are computed in parallel. microlp solves it in floating point; the
-/// solution reports its constraint violation (1e-15 or better on the tests' instances, which
-/// assert 1e-9; 15 625 variables take about 30 ms).
+/// barycentres of all tuples are computed in parallel. microlp solves it in floating point, on
+/// costs divided by their largest value; the solution reports its constraint violation (1e-15
+/// or better on the tests' instances, which assert 1e-9). The dual LP is solved as well, and its
+/// duality gap is a certified bound on V* - OPT
+/// ([`duality_gap`](MultiMarginalSolution::duality_gap)); a gap above
+/// [`LP_CERTIFICATE_TOLERANCE`](crate::LP_CERTIFICATE_TOLERANCE) x V* fails with
+/// [`BarycenterError::LpNotCertified`] (for instance costs |x - y|_50^50, whose optimum is
+/// 1e-28 of the largest cost) instead of returning a value that may be wrong.
 ///
 /// ```
 /// use kantorovich_barycenter::{BarycenterProblem, MultiMarginalLp};
@@ -58,10 +63,14 @@ pub struct MultiMarginalSolution<X: GroundSpace> {
     pub measure: DiscreteMeasure<X>,
     /// The tuples (j_1, .., j_K) of the support of gamma, K indices each, one after another.
     pub tuples: Vec<usize>,
-    /// V* = sum_j gamma_j c(j), the LP's value.
+    /// V* = sum_j gamma_j c(j), the LP's value (over the tuples kept in `measure`).
     pub objective: f64,
-    /// The largest violation of a marginal or sign constraint by the LP's solution.
+    /// The largest violation of a marginal or sign constraint by the LP's solution, or the
+    /// mass of the round-off tuples left out of `measure` (at most 1e-14 each) if larger.
     pub lp_violation: f64,
+    /// A certified bound on V* - OPT from a dual solution of the LP: at most
+    /// [`LP_CERTIFICATE_TOLERANCE`](crate::LP_CERTIFICATE_TOLERANCE) x V*, or the solve fails.
+    pub duality_gap: f64,
 }
 
 impl MultiMarginalLp {
@@ -104,7 +113,11 @@ impl MultiMarginalLp {
         let (bars, costs) = tuple_barycenters(problem, &sizes, count)?;
         // marginal constraints: for each k and j, the mass of the tuples with j_k = j is nu_k(j)
         let mut rows: Vec<(Vec<(usize, f64)>, f64)> = Vec::new();
+        let mut redundant = Vec::new();
         for (k, nu) in problem.measures().iter().enumerate() {
+            if k > 0 {
+                redundant.push(rows.len());
+            }
             let stride: usize = sizes[k + 1..].iter().product();
             let mut terms: Vec<Vec<(usize, f64)>> = vec![Vec::with_capacity(count / sizes[k]); sizes[k]];
             for t in 0..count {
@@ -112,32 +125,47 @@ impl MultiMarginalLp {
             }
             rows.extend(terms.into_iter().zip(nu.weights()).map(|(row, &w)| (row, w)));
         }
-        let lp = EqualityLp { objective: costs, rows }.solve()?;
-        let objective = lp.objective;
+        let lp = EqualityLp {
+            objective: costs.clone(),
+            rows,
+            redundant,
+        }
+        .solve(1.0)?;
         let space = problem.space();
         let mut points = space.with_capacity(0);
         let mut weights = Vec::new();
         let mut tuples = Vec::new();
+        let (mut kept, mut objective) = (0.0, 0.0);
         for (t, &g) in lp.x.iter().enumerate() {
-            // the simplex's zeros can come back as tiny round-off values
-            if g > 1e-14 {
+            // the simplex's zeros can come back as tiny round-off values (the masses sum to 1)
+            if g > DROP_BELOW {
                 space.push(&mut points, space.point(&bars, t));
                 weights.push(g);
+                kept += g;
+                objective += g * costs[t];
                 let start = tuples.len();
                 tuples.resize(start + k_count, 0);
                 fill_tuple(t, &sizes, &mut tuples[start..]);
             }
         }
+        // mu* is normalised: its value is that of the kept tuples, renormalised
+        objective /= kept;
+        let dropped: f64 = lp.x.iter().filter(|&&g| g > 0.0 && g <= DROP_BELOW).sum();
+        certify(objective, lp.gap)?;
         debug_assert_eq!(tuples.len(), weights.len() * k_count);
         let measure = DiscreteMeasure::new(space.clone(), points, weights)?;
         Ok(MultiMarginalSolution {
             measure,
             tuples,
             objective,
-            lp_violation: lp.violation,
+            lp_violation: lp.violation.max(dropped),
+            duality_gap: lp.gap,
         })
     }
 }
+
+/// LP masses at or below this are round-off zeros of the simplex (the masses sum to 1).
+const DROP_BELOW: f64 = 1e-14;
 
 /// The indices (j_1, .., j_K) of the tuple number t (last index fastest), written to `out`.
 fn fill_tuple(mut t: usize, sizes: &[usize], out: &mut [usize]) {

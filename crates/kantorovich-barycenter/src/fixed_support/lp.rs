@@ -1,7 +1,7 @@
 //! The exact fixed-support barycentre as one linear program.
 
 use super::FixedSupportProblem;
-use crate::lp_model::EqualityLp;
+use crate::lp_model::{certify, EqualityLp};
 use crate::BarycenterError;
 use kantorovich_core::{checked_size, try_vec_with_capacity, CostMatrix, TransportPlan};
 use kantorovich_ot::NetworkSimplex;
@@ -25,10 +25,16 @@ pub const DEFAULT_MAX_LP_VARIABLES: usize = 50_000;
 /// ([`DEFAULT_MAX_LP_VARIABLES`] by default; 30 000 variables, n = 100 bins and K = 3, take
 /// about 1.5 s).
 ///
-/// **Exactness.** microlp solves in floating point: the marginal constraints of its solution
-/// hold to 1e-15 or better on the instances of the tests, which assert 1e-9 (the violation is
-/// reported as
-/// [`lp_violation`](FixedSupportSolution::lp_violation)). The solution is then polished: the
+/// **Exactness.** microlp solves in floating point with absolute tolerances, so the costs are
+/// first divided by their largest absolute value; the marginal constraints of its solution hold
+/// to 1e-15 or better on the instances of the tests, which assert 1e-9 (the violation is
+/// reported as [`lp_violation`](FixedSupportSolution::lp_violation)). The dual LP is solved too,
+/// and the duality gap (plus what the dual's own infeasibility can hide) bounds how far the
+/// value is from the optimum: it is reported as
+/// [`duality_gap`](FixedSupportSolution::duality_gap), and a gap above
+/// [`LP_CERTIFICATE_TOLERANCE`](crate::LP_CERTIFICATE_TOLERANCE) x the value fails with
+/// [`BarycenterError::LpNotCertified`] rather than returning an answer that may be wrong (costs
+/// spanning too many decades). The solution is then polished: the
 /// weights a are clipped at 0 and normalised, and each T_{C_k}(a, b_k) is solved again by the
 /// network simplex, so the plans returned are exact couplings of (a, b_k) and
 /// [`objective`](FixedSupportSolution::objective) is V(a) exactly; it equals the LP's value up to
@@ -90,6 +96,10 @@ pub struct FixedSupportSolution {
     /// The largest violation of a constraint (marginal or sign) by the LP's raw solution (with
     /// the two-target shortcut: the marginal error of Q).
     pub lp_violation: f64,
+    /// A certified bound on `lp_objective` - OPT, from a dual solution of the LP (at most
+    /// [`LP_CERTIFICATE_TOLERANCE`](crate::LP_CERTIFICATE_TOLERANCE) x the value, or the solve
+    /// fails); 0 with the two-target shortcut, whose network simplex is exact.
+    pub duality_gap: f64,
 }
 
 impl FixedSupportLp {
@@ -136,6 +146,7 @@ impl FixedSupportLp {
         }
         let mut objective = vec![0.0; variables];
         let mut rows = Vec::new();
+        let mut redundant = Vec::new();
         for (k, ((cost, b), &lambda)) in problem
             .costs()
             .iter()
@@ -152,12 +163,22 @@ impl FixedSupportLp {
                 terms.push((i, -1.0));
                 rows.push((terms, 0.0));
             }
+            if k > 0 {
+                redundant.push(rows.len());
+            }
             for (j, &bj) in b.iter().enumerate() {
                 rows.push(((0..n).map(|i| (start + i * m + j, 1.0)).collect(), bj));
             }
         }
-        let lp = EqualityLp { objective, rows }.solve()?;
+        // a and each P_k have mass 1
+        let lp = EqualityLp {
+            objective,
+            rows,
+            redundant,
+        }
+        .solve(1.0 + widths.len() as f64)?;
         let lp_objective = lp.objective;
+        certify(lp_objective, lp.gap)?;
         let weights: Vec<f64> = lp.x[..n].iter().map(|&a| a.max(0.0)).collect();
         let total: f64 = weights.iter().sum();
         if total.is_nan() || total <= 0.0 {
@@ -165,7 +186,7 @@ impl FixedSupportLp {
                 reason: "the LP returned weights a with no positive mass".into(),
             });
         }
-        polish(problem, weights, lp_objective, lp.violation)
+        polish(problem, weights, lp_objective, lp.violation, lp.gap)
     }
 }
 
@@ -175,6 +196,7 @@ fn polish(
     mut weights: Vec<f64>,
     lp_objective: f64,
     lp_violation: f64,
+    duality_gap: f64,
 ) -> Result<FixedSupportSolution, BarycenterError> {
     let total: f64 = weights.iter().sum();
     weights.iter_mut().for_each(|a| *a /= total);
@@ -186,6 +208,7 @@ fn polish(
         objective,
         lp_objective,
         lp_violation,
+        duality_gap,
     })
 }
 
@@ -230,5 +253,5 @@ fn solve_two_targets(problem: &FixedSupportProblem) -> Result<FixedSupportSoluti
         weights[through[j1 * m2 + j2]] += q;
     }
     let violation = transport.plan.marginal_error(b1, b2);
-    polish(problem, weights, transport.cost, violation)
+    polish(problem, weights, transport.cost, violation, 0.0)
 }
