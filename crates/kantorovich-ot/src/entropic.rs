@@ -1,7 +1,7 @@
 //! Entropic transport between measures: the Sinkhorn coupling, T_eps and the Sinkhorn divergence.
 
-use crate::sinkhorn::{Sinkhorn, SinkhornSolution};
-use crate::{LazyCost, OtError};
+use crate::sinkhorn::{asymmetric_pair, Sinkhorn, SinkhornSolution};
+use crate::{CostBackend, LazyCost, OtError};
 use kantorovich_core::{Cost, CostMatrix, Coupling, DiscreteMeasure, GroundSpace, TransportPlan};
 
 /// The entropic coupling: the plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) (all entries of
@@ -74,21 +74,26 @@ where
     Y: GroundSpace,
     C: Cost<X, Y> + ?Sized,
 {
-    let (a, b) = (mu.weights(), nu.weights());
     if mu.len().saturating_mul(nu.len()) <= DENSE_ENTRIES {
-        let matrix = CostMatrix::between(mu, nu, cost)?;
-        if symmetric {
-            solver.solve_symmetric(a, &matrix)
-        } else {
-            solver.solve(a, b, &matrix)
-        }
+        solve_on(solver, mu.weights(), nu.weights(), &CostMatrix::between(mu, nu, cost)?, symmetric)
     } else {
-        let lazy = LazyCost::new(mu, nu, cost)?;
-        if symmetric {
-            solver.solve_symmetric(a, &lazy)
-        } else {
-            solver.solve(a, b, &lazy)
-        }
+        solve_on(solver, mu.weights(), nu.weights(), &LazyCost::new(mu, nu, cost)?, symmetric)
+    }
+}
+
+/// The general solve, or the symmetric one when asked for and the cost is symmetric (a cost
+/// that is not, such as the projections onto circles, gets the general solve with b = a).
+fn solve_on<B: CostBackend + ?Sized>(
+    solver: &Sinkhorn,
+    a: &[f64],
+    b: &[f64],
+    cost: &B,
+    symmetric: bool,
+) -> Result<SinkhornSolution, OtError> {
+    if symmetric && asymmetric_pair(cost).is_none() {
+        solver.solve_symmetric_unchecked(a, cost)
+    } else {
+        solver.solve(a, b, cost)
     }
 }
 
@@ -106,7 +111,9 @@ fn require_converged(solution: SinkhornSolution) -> Result<SinkhornSolution, OtE
 /// The Sinkhorn divergence S_eps(mu, nu) = T_eps(mu, nu) - T_eps(mu, mu) / 2 - T_eps(nu, nu) / 2,
 /// with T_eps the entropic cost (entropy term included; POT's
 /// `empirical_sinkhorn_divergence` leaves it out). For costs such as |x - y|^2 it is >= 0 and
-/// zero only when mu = nu (Feydy et al. 2019).
+/// zero only when mu = nu (Feydy et al. 2019). The self terms use the fast symmetric solve when
+/// c(x_i, x_j) = c(x_j, x_i) on the measure's points (checked), and the general solve otherwise,
+/// so S_eps(mu, mu) = 0 for every cost.
 ///
 /// ```
 /// use kantorovich_geometry::{Euclidean, SquaredEuclidean};

@@ -100,6 +100,22 @@ pub enum OtError {
         /// What the verification found.
         reason: String,
     },
+    /// A symmetric solve ([`Sinkhorn::solve_symmetric`](crate::Sinkhorn::solve_symmetric)) was
+    /// given a cost that is not square or not symmetric.
+    #[error(
+        "the cost is not symmetric: C[{i}][{j}] = {c_ij} but C[{j}][{i}] = {c_ji}; the symmetric \
+         solver needs C_ij = C_ji (use Sinkhorn::solve with b = a instead)"
+    )]
+    NotSymmetric {
+        /// Row of the first asymmetric pair found.
+        i: usize,
+        /// Column of that pair.
+        j: usize,
+        /// C_ij.
+        c_ij: f64,
+        /// C_ji.
+        c_ji: f64,
+    },
     /// Invalid input detected by `kantorovich-core` (measures, cost matrix, plan, allocation).
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -134,5 +134,5 @@ pub use error::OtError;
 pub use interpolation::DisplacementInterpolation;
 pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};
 pub use one_d::{ot_1d, ot_1d_cost, ot_1d_projection, OneDimSolution, SortedLine};
-pub use sinkhorn::{Sinkhorn, SinkhornSolution};
+pub use sinkhorn::{asymmetric_pair, Sinkhorn, SinkhornSolution};
 pub use sliced::{sliced_directions, sliced_wasserstein};

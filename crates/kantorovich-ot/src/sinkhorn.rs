@@ -3,6 +3,7 @@
 use crate::network_simplex::balanced_marginals;
 use crate::{CostBackend, OtError};
 use kantorovich_core::{try_vec_with_capacity, CoreError};
+use rayon::prelude::*;
 
 /// Entropic optimal transport by Sinkhorn iterations on the dual potentials, in the log domain.
 ///
@@ -158,7 +159,25 @@ impl Sinkhorn {
     /// (symmetric: C_ij = C_ji). Its potentials are equal, f = g, and the averaged update
     /// f <- (f + T(f)) / 2, T the soft c-transform, converges in a few iterations where the
     /// alternating updates oscillate. Used by [`sinkhorn_divergence`](crate::sinkhorn_divergence).
+    ///
+    /// The symmetry is checked first (one pass over the costs, [`asymmetric_pair`]): a cost
+    /// with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) for some pair fails with
+    /// [`OtError::NotSymmetric`], since the averaged update would then converge to the wrong
+    /// problem. Errors as [`solve`](Sinkhorn::solve) otherwise.
     pub fn solve_symmetric<B: CostBackend + ?Sized>(&self, a: &[f64], cost: &B) -> Result<SinkhornSolution, OtError> {
+        if let Some(error) = asymmetric_pair(cost) {
+            return Err(error);
+        }
+        self.run(a, a, cost, true)
+    }
+
+    /// As [`solve_symmetric`](Sinkhorn::solve_symmetric) for a cost already known to be
+    /// symmetric.
+    pub(crate) fn solve_symmetric_unchecked<B: CostBackend + ?Sized>(
+        &self,
+        a: &[f64],
+        cost: &B,
+    ) -> Result<SinkhornSolution, OtError> {
         self.run(a, a, cost, true)
     }
 
@@ -425,6 +444,36 @@ impl Relaxation {
 }
 
 /// The SOR optimum 2 / (1 + sqrt(1 - r)) for a plain rate r, capped at [`MAX_OMEGA`].
+/// The first pair (i, j) with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) (or a NaN), as an
+/// [`OtError::NotSymmetric`], or for a cost that is not square; `None` for a symmetric cost.
+/// Compares row i with column i for every i, in parallel: one pass over the costs.
+pub fn asymmetric_pair<B: CostBackend + ?Sized>(cost: &B) -> Option<OtError> {
+    let n = cost.rows();
+    if cost.cols() != n {
+        return Some(OtError::NotSymmetric {
+            i: n,
+            j: cost.cols(),
+            c_ij: f64::NAN,
+            c_ji: f64::NAN,
+        });
+    }
+    (0..n)
+        .into_par_iter()
+        .map_init(
+            || (vec![0.0; n], vec![0.0; n]),
+            |(row, col), i| {
+                cost.fill_row(i, 0, row);
+                cost.fill_col(i, 0, col);
+                row.iter().zip(col.iter()).enumerate().find_map(|(j, (&c_ij, &c_ji))| {
+                    let ok = (c_ij - c_ji).abs() <= 1e-12 * c_ij.abs().max(c_ji.abs());
+                    (!ok).then_some(OtError::NotSymmetric { i, j, c_ij, c_ji })
+                })
+            },
+        )
+        .find_first(Option::is_some)
+        .flatten()
+}
+
 fn best_omega(r: f64) -> f64 {
     (2.0 / (1.0 + (1.0 - r).sqrt())).min(MAX_OMEGA)
 }

@@ -269,3 +269,30 @@ fn coupling_trait() {
         .couple(&mu, &nu, &SquaredEuclidean);
     assert!(matches!(err, Err(OtError::NotConverged { iterations: 1, .. })));
 }
+
+/// A cost that is not symmetric (projection onto a circle: c(x, y) = |P x - y|^2) still gives
+/// S_eps(mu, mu) = 0: the self terms fall back on the general solve (it was 0.026 when the
+/// symmetric solve was used blindly), and `solve_symmetric` refuses such a cost.
+#[test]
+fn divergence_of_a_measure_with_itself_is_zero_for_an_asymmetric_cost() {
+    use kantorovich_geometry::Circle;
+    use kantorovich_ot::{asymmetric_pair, sinkhorn_divergence};
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(31, 40, 2)).unwrap();
+    let circle = Circle::new([0.5, 0.5], 0.3).unwrap();
+    let solver = Sinkhorn::new(0.05).tolerance(1e-11);
+    let s = sinkhorn_divergence(&solver, &mu, &mu, &circle).unwrap();
+    assert!(s.abs() <= 1e-9, "S(mu, mu) = {s}");
+    let matrix = CostMatrix::between(&mu, &mu, &circle).unwrap();
+    assert!(asymmetric_pair(&matrix).is_some());
+    assert!(matches!(
+        solver.solve_symmetric(mu.weights(), &matrix),
+        Err(OtError::NotSymmetric { .. })
+    ));
+    // a symmetric cost passes the check
+    let sym = CostMatrix::between(&mu, &mu, &SquaredEuclidean).unwrap();
+    assert!(asymmetric_pair(&sym).is_none());
+    // and a rectangular one is refused
+    let wide = CostMatrix::new(2, 3, vec![0.0; 6]).unwrap();
+    assert!(matches!(asymmetric_pair(&wide), Some(OtError::NotSymmetric { .. })));
+}
