@@ -75,9 +75,21 @@ where
     C: Cost<X, Y> + ?Sized,
 {
     if mu.len().saturating_mul(nu.len()) <= DENSE_ENTRIES {
-        solve_on(solver, mu.weights(), nu.weights(), &CostMatrix::between(mu, nu, cost)?, symmetric)
+        solve_on(
+            solver,
+            mu.weights(),
+            nu.weights(),
+            &CostMatrix::between(mu, nu, cost)?,
+            symmetric,
+        )
     } else {
-        solve_on(solver, mu.weights(), nu.weights(), &LazyCost::new(mu, nu, cost)?, symmetric)
+        solve_on(
+            solver,
+            mu.weights(),
+            nu.weights(),
+            &LazyCost::new(mu, nu, cost)?,
+            symmetric,
+        )
     }
 }
 

@@ -64,6 +64,30 @@ pub fn ot_1d_cost(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) ->
         .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value }.into())
 }
 
+/// ln W_p^p = ln sum_ij pi_ij |y_j - x_i|^p for the monotone plan pi (optimal for every p >= 1),
+/// computed without under- or overflow: with D the largest displacement |y_j - x_i| that pi
+/// moves mass over, W_p^p = D^p sum_ij pi_ij (|y_j - x_i| / D)^p, whose sum is at least the mass
+/// moved over D. -infinity when nothing moves (W_p = 0). Errors as [`ot_1d`].
+pub(crate) fn ot_1d_log_wp(x: &[f64], a: &[f64], y: &[f64], b: &[f64], p: f64) -> Result<f64, OtError> {
+    let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
+    let (xs, ys) = sort_both(x, a, y, &b)?;
+    let mut moves: Vec<(f64, f64)> = try_vec_with_capacity("the 1-D plan", x.len() + y.len() - 1)?;
+    monotone_walk(&xs, &ys, |t| t.abs(), |i, j, t| moves.push(((y[j] - x[i]).abs(), t)))
+        .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+    let largest = moves.iter().fold(0.0f64, |s, &(d, _)| s.max(d));
+    if largest == 0.0 {
+        return Ok(f64::NEG_INFINITY);
+    }
+    let inv = 1.0 / largest;
+    let sum: f64 = if p == p.trunc() && p <= 64.0 {
+        let k = p as i32;
+        moves.iter().map(|&(d, t)| t * (d * inv).powi(k)).sum()
+    } else {
+        moves.iter().map(|&(d, t)| t * (d * inv).powf(p)).sum()
+    };
+    Ok(sum.ln() + p * largest.ln())
+}
+
 /// The barycentric projection of the monotone (W_2-optimal) plan between mu = sum_i a_i delta(x_i)
 /// and nu = sum_j b_j delta(y_j) on the line, and its cost:
 ///

@@ -249,6 +249,92 @@ mod sliced {
         assert!((sw - expected).abs() < 0.03 * expected, "{sw} vs {expected}");
     }
 
+    /// SW_p recomputed independently: the same directions (`sliced_directions`), each 1-D
+    /// problem solved by `ot_1d` with h(t) = |t|^p, averaged, to the power 1/p; random weights
+    /// with zeros, n != m, p in [1, 4].
+    #[test]
+    fn sliced_matches_an_independent_recomputation() {
+        fn prop(seed: u64) -> TestResult {
+            let mut rng = SplitMix64(seed);
+            let d = 1 + rng.below(4);
+            let space = Euclidean::new(d).unwrap();
+            let (n, m) = (1 + rng.below(15), 1 + rng.below(15));
+            let mut weights = |k: usize| -> Vec<f64> {
+                let mut w: Vec<f64> = (0..k)
+                    .map(|_| if rng.below(4) == 0 { 0.0 } else { rng.uniform() })
+                    .collect();
+                w[0] += 0.1;
+                w
+            };
+            let (a, b) = (weights(n), weights(m));
+            let (x, y) = (cloud(seed ^ 1, n, d), cloud(seed ^ 2, m, d));
+            let mu = space.measure(x.clone(), a).unwrap();
+            let nu = space.measure(y.clone(), b).unwrap();
+            let p = 1.0 + 3.0 * SplitMix64(seed ^ 3).uniform();
+            let count = 1 + rng.below(20);
+            let dirs = kantorovich_ot::sliced_directions(d, count, seed).unwrap();
+            let mut total = 0.0;
+            for theta in dirs.chunks(d) {
+                let project = |pts: &[f64]| -> Vec<f64> {
+                    pts.chunks(d)
+                        .map(|q| q.iter().zip(theta).map(|(u, v)| u * v).sum())
+                        .collect()
+                };
+                total += ot_1d(&project(&x), mu.weights(), &project(&y), nu.weights(), |t| {
+                    t.abs().powf(p)
+                })
+                .unwrap()
+                .cost;
+            }
+            let expected = (total / count as f64).powf(1.0 / p);
+            let sw = sliced_wasserstein(&mu, &nu, p, count, seed).unwrap();
+            if (sw - expected).abs() > 1e-12 * expected.max(1e-300) {
+                return TestResult::error(format!("SW_{p} = {sw} vs {expected}"));
+            }
+            TestResult::from_bool(expected > 0.0 || sw == 0.0)
+        }
+        QuickCheck::new().tests(300).quickcheck(prop as fn(u64) -> TestResult);
+    }
+
+    /// Large orders: |t|^p underflows for p >= 1100 when |t| < 1, yet SW_p is a distance of the
+    /// order of the displacements. A translation by 0.5 on the line gives SW_p = 0.5 for every
+    /// p (it returned 0); in the plane SW_p lies between the largest projected translation
+    /// times (1/L)^(1/p) and the translation's length.
+    #[test]
+    fn large_orders_do_not_underflow() {
+        let line = Euclidean::new(1).unwrap();
+        let x = cloud(8, 30, 1);
+        let y: Vec<f64> = x.iter().map(|v| v + 0.5).collect();
+        let (mu, nu) = (uniform(line, x), uniform(line, y));
+        for p in [1100.0, 2000.0, 1e5] {
+            let sw = sliced_wasserstein(&mu, &nu, p, 7, 3).unwrap();
+            assert!((sw - 0.5).abs() <= 1e-12, "p = {p}: SW = {sw}");
+        }
+        let plane = Euclidean::new(2).unwrap();
+        let x = cloud(9, 30, 2);
+        let t = [0.3, -0.4];
+        let y: Vec<f64> = x.chunks(2).flat_map(|q| [q[0] + t[0], q[1] + t[1]]).collect();
+        let (mu, nu) = (uniform(plane, x), uniform(plane, y));
+        let dirs = kantorovich_ot::sliced_directions(2, 50, 4).unwrap();
+        let top = dirs
+            .chunks(2)
+            .map(|th| (th[0] * t[0] + th[1] * t[1]).abs())
+            .fold(0.0f64, f64::max);
+        for p in [1100.0, 5000.0] {
+            let sw = sliced_wasserstein(&mu, &nu, p, 50, 4).unwrap();
+            let low = top * (1.0f64 / 50.0).powf(1.0 / p);
+            assert!(
+                sw >= low * (1.0 - 1e-12) && sw <= top * (1.0 + 1e-12),
+                "p = {p}: {sw} not in [{low}, {top}]"
+            );
+        }
+        // far apart points do not overflow either: 1e200 with p = 3
+        let far = uniform(line, vec![1e200]);
+        let zero = uniform(line, vec![0.0]);
+        let sw = sliced_wasserstein(&far, &zero, 3.0, 3, 1).unwrap();
+        assert!((sw - 1e200).abs() <= 1e-12 * 1e200, "{sw}");
+    }
+
     #[test]
     fn sliced_errors() {
         let plane = Euclidean::new(2).unwrap();
