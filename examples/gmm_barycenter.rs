@@ -38,7 +38,7 @@ fn report(name: &str, result: &BarycenterResult<Gaussian>, seconds: f64) {
         "  best V = {:.6} after {} steps ({}), {} components, {:.1} ms",
         result.objective,
         result.iterations,
-        if result.converged { "converged" } else { "step cap" },
+        result.stop_reason,
         result.measure.support_size(),
         seconds * 1e3
     );

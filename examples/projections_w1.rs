@@ -128,11 +128,7 @@ fn summary(name: &str, result: &BarycenterResult<Euclidean>, seconds: f64) {
         "  {name}: best V = {:.8} after {} steps ({}), {} atoms, {:.3} s",
         result.objective,
         result.iterations,
-        if result.converged {
-            "stopping rule met"
-        } else {
-            "iteration cap"
-        },
+        result.stop_reason,
         result.measure.support_size(),
         seconds
     );

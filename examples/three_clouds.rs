@@ -38,7 +38,7 @@ fn report(name: &str, result: &BarycenterResult<Euclidean>) {
             r.elapsed.as_secs_f64() * 1e3
         );
     }
-    println!("  converged: {}, best V = {:.10}", result.converged, result.objective);
+    println!("  stopped: {}, best V = {:.10}", result.stop_reason, result.objective);
 }
 
 fn main() -> Result<(), Box<dyn Error>> {

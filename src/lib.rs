@@ -100,11 +100,11 @@
 pub use kantorovich_barycenter::{
     BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, FixedSupportLp,
     FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, IterationRecord, MultiMarginalLp,
-    MultiMarginalSolution, NextIterate, SlicedBarycenter,
+    MultiMarginalSolution, NextIterate, SlicedBarycenter, LP_CERTIFICATE_TOLERANCE,
 };
 pub use kantorovich_core::{
-    CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
-    VectorSpace,
+    CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, StopReason,
+    TransportPlan, VectorSpace,
 };
 pub use kantorovich_geometry::{
     BuresWasserstein, Circle, CircleProjections, Euclidean, Gaussian, GaussianBarycenter, GaussianPoint,
@@ -113,9 +113,9 @@ pub use kantorovich_geometry::{
 };
 pub use kantorovich_grid::{ConvolutionalBarycenter, Domain, Grid, GridBarycenter, GridError};
 pub use kantorovich_ot::{
-    entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions, sliced_wasserstein,
-    CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex, OneDimSolution, OtError, Sinkhorn,
-    SinkhornSolution, SortedLine,
+    asymmetric_pair, entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions,
+    sliced_wasserstein, CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex,
+    OneDimSolution, OtError, Sinkhorn, SinkhornSolution, SortedLine,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).

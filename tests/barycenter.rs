@@ -417,3 +417,58 @@ fn entropic_h_traces_v_eps() {
         mu = h.step(&problem, &mu).unwrap();
     }
 }
+
+/// G_eps with a coarse truncation drops most of the mass, and V_eps goes up: the run says so
+/// (`ObjectiveIncreased`, not converged), and `max_dropped_mass` turns such a step into an
+/// error naming it. Issue 13, item 9: this used to be reported as `converged = true`.
+#[test]
+fn an_increase_is_reported_as_such_and_not_as_convergence() {
+    use kantorovich::StopReason;
+    let plane = Euclidean::new(2).unwrap();
+    let measures: Vec<_> = (0..3).map(|k| plane.uniform(cloud(40 + k, 25, 2)).unwrap()).collect();
+    let problem = BarycenterProblem::new(plane, measures, vec![1.0 / 3.0; 3], SquaredEuclidean).unwrap();
+    let g_eps = FixedPointGEps::new(Sinkhorn::new(0.05))
+        .mass_threshold(2e-3)
+        .max_iterations(20);
+    let result = g_eps.solve(&problem, problem.default_init()).unwrap();
+    let drops: Vec<f64> = result.trace.iter().map(|r| r.dropped_mass).collect();
+    let values: Vec<f64> = result.trace.iter().map(|r| r.objective).collect();
+    let increased = values.windows(2).any(|w| w[1] > w[0] * (1.0 + 1e-9));
+    assert!(increased, "the instance should make V_eps go up: {values:?}");
+    assert_eq!(result.stop_reason, StopReason::ObjectiveIncreased, "V_eps {values:?}");
+    assert!(!result.converged);
+    // the best iterate is returned: not the last one
+    let best = values.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert_eq!(result.objective, best);
+
+    let worst = drops.iter().cloned().fold(0.0, f64::max);
+    assert!(worst > 0.01, "drops {drops:?}");
+    let strict = g_eps.clone().max_dropped_mass(worst / 2.0);
+    match strict.solve(&problem, problem.default_init()) {
+        Err(BarycenterError::TooMuchMassDropped {
+            iteration,
+            dropped,
+            limit,
+        }) => {
+            assert!(iteration >= 1 && dropped > limit && limit == worst / 2.0);
+        }
+        other => panic!("expected TooMuchMassDropped, got {other:?}"),
+    }
+    assert!(g_eps
+        .clone()
+        .max_dropped_mass(1.5)
+        .solve(&problem, problem.default_init())
+        .is_err());
+
+    // exact G on the same problem converges, and says so
+    let g = FixedPointG::default().solve(&problem, problem.default_init()).unwrap();
+    assert_eq!(g.stop_reason, StopReason::Converged);
+    assert!(g.converged);
+    // a cap of one step: IterationLimit
+    let capped = FixedPointG::default()
+        .max_iterations(1)
+        .solve(&problem, problem.default_init())
+        .unwrap();
+    assert_eq!(capped.stop_reason, StopReason::IterationLimit);
+    assert!(!capped.converged);
+}

@@ -2,6 +2,26 @@
 
 use kantorovich_core::CoreError;
 
+fn step_suffix(iteration: &Option<usize>) -> String {
+    iteration.map(|t| format!(" in step {t}")).unwrap_or_default()
+}
+
+impl BarycenterError {
+    /// The error with the fixed-point step it happened in, where the error has room for it.
+    pub(crate) fn at_step(self, step: usize) -> Self {
+        match self {
+            BarycenterError::GroundBarycenter {
+                iteration: None,
+                problem,
+            } => BarycenterError::GroundBarycenter {
+                iteration: Some(step),
+                problem,
+            },
+            other => other,
+        }
+    }
+}
+
 /// Everything that can go wrong when setting up or running a barycentre iteration.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -86,6 +106,33 @@ pub enum BarycenterError {
         value: f64,
         /// The certified bound on value - optimum.
         gap: f64,
+    },
+    /// The ground barycentre (user code, or a shipped one) misbehaved: it returned an error,
+    /// appended other than exactly one point, or produced an invalid point (NaN, wrong
+    /// dimension).
+    #[error(
+        "the ground barycentre (GroundBarycenter::barycenter) {problem}{}; check its implementation",
+        step_suffix(iteration)
+    )]
+    GroundBarycenter {
+        /// The fixed-point step (1 for mu_0 -> mu_1) during which it happened, when known.
+        iteration: Option<usize>,
+        /// What went wrong.
+        problem: String,
+    },
+    /// A truncated step dropped more mass than
+    /// [`max_dropped_mass`](crate::FixedPoint::max_dropped_mass) allows.
+    #[error(
+        "step {iteration} dropped {dropped:e} of the mass, more than the limit {limit:e}: lower \
+         mass_threshold, raise max_support, or raise max_dropped_mass"
+    )]
+    TooMuchMassDropped {
+        /// The step (1 for mu_0 -> mu_1).
+        iteration: usize,
+        /// The fraction of the mass it dropped.
+        dropped: f64,
+        /// The configured limit.
+        limit: f64,
     },
     /// Invalid weights, points or parameters.
     #[error(transparent)]

@@ -44,9 +44,11 @@ impl<X: GroundSpace> NextIterate<X> {
 /// couplings of each iterate computed by the solver `S` ([`NetworkSimplex`], exact, by default).
 ///
 /// Each iterate is evaluated once: its couplings give V(mu_t) (recorded in the trace) and feed
-/// the next step. The run stops after `max_iterations` steps, or as soon as
-/// V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})| (which also covers an increase); the
-/// iterate of least V is returned.
+/// the next step. The run stops after `max_iterations` steps, as soon as V rises by more than
+/// tolerance * |V(mu_{t-1})|, or when it moves by at most that; the iterate of least V is
+/// returned and
+/// [`BarycenterResult::stop_reason`] says which rule stopped the run (`converged` is true only
+/// for the last).
 ///
 /// Use it through [`FixedPointG`](crate::FixedPointG) and [`FixedPointH`](crate::FixedPointH).
 #[derive(Debug, Clone)]
@@ -74,6 +76,7 @@ impl<M, S> FixedPoint<M, S> {
             stopping: Stopping {
                 max_iterations: 100,
                 tolerance: 1e-9,
+                max_dropped_mass: 1.0,
             },
         }
     }
@@ -82,10 +85,18 @@ impl<M, S> FixedPoint<M, S> {
         self.stopping.max_iterations = n;
         self
     }
-    /// Stop once V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|. A negative tolerance
-    /// (e.g. `f64::NEG_INFINITY`) turns the rule off: exactly `max_iterations` steps are taken.
+    /// Stop once |V(mu_{t-1}) - V(mu_t)| <= tolerance * |V(mu_{t-1})| (converged), or V rose by
+    /// more than that (objective increased). A negative tolerance (e.g. `f64::NEG_INFINITY`)
+    /// turns the rule off: exactly `max_iterations` steps are taken.
     pub fn tolerance(mut self, tolerance: f64) -> Self {
         self.stopping.tolerance = tolerance;
+        self
+    }
+    /// Fail the run ([`BarycenterError::TooMuchMassDropped`]) when a step drops more than this
+    /// fraction of the mass (truncated gluing, see [`mass_threshold`](Self::mass_threshold));
+    /// 1, the default, never fails. The bound must be in [0, 1].
+    pub fn max_dropped_mass(mut self, fraction: f64) -> Self {
+        self.stopping.max_dropped_mass = fraction;
         self
     }
     /// The coupling solver.

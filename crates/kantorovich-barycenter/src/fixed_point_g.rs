@@ -1,6 +1,7 @@
 //! The iteration G: glue couplings along mu, push by the ground barycentre; with entropic
 //! couplings, G_eps, optionally with truncation of the glued measure.
 
+use crate::checked::{ground_barycenter, validate_barycenters};
 use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap, NextIterate};
 use kantorovich_core::{CoreError, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
 use kantorovich_ot::{NetworkSimplex, Sinkhorn};
@@ -367,7 +368,7 @@ where
                         for (k, row) in rows.iter().enumerate() {
                             ys.push(measures[k].point(row[cursor[k_count - 1 - k]].0));
                         }
-                        problem.ground().barycenter(space, &ys, lambdas, &mut points)?;
+                        ground_barycenter(problem.ground(), space, &ys, lambdas, &mut points)?;
                         weights.push(atom);
                     }
                     cursor[d] += 1;
@@ -396,6 +397,7 @@ where
         weights.extend_from_slice(w);
         dropped += lost;
     }
+    validate_barycenters(space, &points)?;
     Ok(NextIterate {
         measure: DiscreteMeasure::new(space.clone(), points, weights)?.merged(),
         dropped_mass: dropped / mass,

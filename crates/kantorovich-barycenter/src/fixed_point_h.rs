@@ -1,5 +1,6 @@
 //! The iteration H: barycentric projections of the couplings, pushed by the ground barycentre.
 
+use crate::checked::{ground_barycenter, validate_barycenters};
 use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap, NextIterate};
 use kantorovich_core::{DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace};
 use kantorovich_ot::NetworkSimplex;
@@ -96,9 +97,7 @@ where
                 }
                 ys.clear();
                 ys.extend(projections.iter().zip(measures).map(|(s, nu)| nu.space().point(s, t)));
-                problem
-                    .ground()
-                    .barycenter(space, &ys, problem.lambdas(), &mut points)?;
+                ground_barycenter(problem.ground(), space, &ys, problem.lambdas(), &mut points)?;
             }
             Ok(points)
         })
@@ -109,5 +108,6 @@ where
             space.push(&mut points, space.point(p, t));
         }
     }
+    validate_barycenters(space, &points)?;
     Ok(DiscreteMeasure::new(space.clone(), points, mu.weights().to_vec())?)
 }

@@ -1,7 +1,7 @@
 //! The loop shared by the fixed-point iterations: evaluate V, record, stop or step.
 
 use crate::{BarycenterError, BarycenterProblem, NextIterate};
-use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
+use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, StopReason, TransportPlan};
 use std::time::{Duration, Instant};
 
 /// What one iteration of a barycentre solver reports.
@@ -31,8 +31,12 @@ pub struct BarycenterResult<X: GroundSpace> {
     pub objective: f64,
     /// Number of fixed-point steps taken (the iterate returned is mu_t for some t <= this).
     pub iterations: usize,
-    /// Whether the stopping rule on V was met (otherwise the iteration cap stopped the run).
+    /// Whether the stopping rule on V was met: V(mu_{t-1}) - V(mu_t) in
+    /// [0, tolerance x |V(mu_{t-1})|]. Equal to `stop_reason.is_converged()`.
     pub converged: bool,
+    /// Why the run stopped: converged, V increased (the best iterate is returned, it is not a
+    /// fixed point), or the iteration cap.
+    pub stop_reason: StopReason,
     /// One record per evaluated iterate mu_0, mu_1, ...
     pub trace: Vec<IterationRecord>,
 }
@@ -42,10 +46,26 @@ pub struct BarycenterResult<X: GroundSpace> {
 pub(crate) struct Stopping {
     pub max_iterations: usize,
     pub tolerance: f64,
+    /// A step that drops more than this fraction of the mass fails the run.
+    pub max_dropped_mass: f64,
 }
 
 impl Stopping {
+    /// The stopping rule on the change from V(mu_{t-1}) = `previous` to V(mu_t) = `current`,
+    /// off for a negative tolerance: `ObjectiveIncreased` when V rose by more than
+    /// tolerance x |previous|, `Converged` when it moved by at most that, `None` otherwise.
+    pub fn rule(&self, previous: f64, current: f64) -> Option<StopReason> {
+        stop_rule(self.tolerance, previous, current)
+    }
+
     pub fn check(&self) -> Result<(), BarycenterError> {
+        if !(0.0..=1.0).contains(&self.max_dropped_mass) {
+            return Err(kantorovich_core::CoreError::InvalidParameter {
+                name: "max_dropped_mass",
+                reason: format!("{} is not a fraction of the mass in [0, 1]", self.max_dropped_mass),
+            }
+            .into());
+        }
         if self.tolerance.is_nan() {
             return Err(kantorovich_core::CoreError::InvalidParameter {
                 name: "tolerance",
@@ -57,11 +77,28 @@ impl Stopping {
     }
 }
 
+/// The stopping rule shared by the barycentre solvers (see [`Stopping::rule`]).
+pub(crate) fn stop_rule(tolerance: f64, previous: f64, current: f64) -> Option<StopReason> {
+    if tolerance < 0.0 {
+        return None;
+    }
+    let change = previous - current;
+    let allowed = tolerance * previous.abs();
+    if change < -allowed {
+        Some(StopReason::ObjectiveIncreased)
+    } else if change <= allowed {
+        Some(StopReason::Converged)
+    } else {
+        None
+    }
+}
+
 /// Runs mu_{t+1} = step(mu_t, couplings of mu_t) from `init`.
 ///
 /// Each iterate is evaluated once: its couplings give V(mu_t) and feed the step. The run stops
-/// after `max_iterations` steps, or as soon as V(mu_{t-1}) - V(mu_t) <= tolerance * |V(mu_{t-1})|
-/// (which also covers an increase); the iterate of least V is returned.
+/// after `max_iterations` steps (`IterationLimit`), as soon as V rises by more than
+/// tolerance * |V(mu_{t-1})| (`ObjectiveIncreased`), or when it moves by at most that
+/// (`Converged`); the iterate of least V is returned. A step that drops more than `max_dropped_mass` fails the run.
 pub(crate) fn run<X, Y, B, S, F, O>(
     problem: &BarycenterProblem<X, Y, B>,
     solver: &S,
@@ -83,7 +120,7 @@ where
     let mut trace = Vec::new();
     let mut mu = init;
     let mut best: Option<(DiscreteMeasure<X>, f64)> = None;
-    let mut converged = false;
+    let mut stop_reason = StopReason::IterationLimit;
     let mut steps = 0;
     let mut previous_plans: Option<Vec<TransportPlan>> = None;
     let mut dropped_mass = 0.0;
@@ -106,15 +143,22 @@ where
             best = Some((mu.clone(), objective));
         }
         if let Some(v) = previous {
-            if v - objective <= stopping.tolerance * v.abs() {
-                converged = true;
+            if let Some(reason) = stopping.rule(v, objective) {
+                stop_reason = reason;
                 break;
             }
         }
         if steps == stopping.max_iterations {
             break;
         }
-        let next = step(&mu, &plans)?;
+        let next = step(&mu, &plans).map_err(|e| e.at_step(steps + 1))?;
+        if next.dropped_mass > stopping.max_dropped_mass {
+            return Err(BarycenterError::TooMuchMassDropped {
+                iteration: steps + 1,
+                dropped: next.dropped_mass,
+                limit: stopping.max_dropped_mass,
+            });
+        }
         mu = next.measure;
         dropped_mass = next.dropped_mass;
         previous_plans = Some(plans);
@@ -125,7 +169,8 @@ where
         measure,
         objective,
         iterations: steps,
-        converged,
+        converged: stop_reason.is_converged(),
+        stop_reason,
         trace,
     })
 }

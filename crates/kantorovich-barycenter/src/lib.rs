@@ -39,6 +39,7 @@
 //! checked against.
 #![warn(missing_docs)]
 
+mod checked;
 mod error;
 mod fixed_point;
 mod fixed_point_g;

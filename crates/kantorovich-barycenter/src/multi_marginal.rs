@@ -1,5 +1,6 @@
 //! The exact free-support barycentre of small discrete measures, by the multi-marginal LP.
 
+use crate::checked::{ground_barycenter, validate_barycenters};
 use crate::fixed_support::DEFAULT_MAX_LP_VARIABLES;
 use crate::lp_model::{certify, EqualityLp};
 use crate::{BarycenterError, BarycenterProblem};
@@ -202,13 +203,15 @@ where
                 fill_tuple(t, sizes, &mut tuple);
                 ys.clear();
                 ys.extend(measures.iter().zip(&tuple).map(|(nu, &j)| nu.point(j)));
-                ground.barycenter(space, &ys, lambdas, &mut points)?;
+                ground_barycenter(ground, space, &ys, lambdas, &mut points)?;
                 let x = space.point(&points, space.len(&points) - 1);
                 let mut c = 0.0;
                 for (k, (y, l)) in ys.iter().zip(lambdas).enumerate() {
                     c += l * ground.cost_k(k).cost(x, *y);
                 }
                 if !c.is_finite() {
+                    // a point the ground barycentre got wrong is its fault, not the costs'
+                    validate_barycenters(space, &points)?;
                     return Err(CoreError::InvalidParameter {
                         name: "costs",
                         reason: format!(

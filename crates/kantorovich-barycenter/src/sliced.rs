@@ -1,7 +1,8 @@
 //! Sliced Wasserstein barycentres with free support (Rabin et al. 2011, Bonneel et al. 2015).
 
+use crate::iteration::stop_rule;
 use crate::{BarycenterError, BarycenterResult, IterationRecord};
-use kantorovich_core::{normalized_weights, CoreError, DiscreteMeasure, VectorSpace};
+use kantorovich_core::{normalized_weights, CoreError, DiscreteMeasure, StopReason, VectorSpace};
 use kantorovich_ot::{sliced_directions, SortedLine};
 use rayon::prelude::*;
 use std::time::Instant;
@@ -37,7 +38,8 @@ use std::time::Instant;
 ///
 /// F is not convex in the atoms: the iteration finds a stationary point, generally not the global
 /// minimiser (which is itself not the W_2 barycentre in dimension >= 2). The run stops when an
-/// iteration lowers F by at most `tolerance` times F (or F = 0), or after `max_iterations` steps.
+/// iteration changes F by at most `tolerance` times F (or F = 0: converged), when F rises by more
+/// than that (rounding aside it cannot), or after `max_iterations` steps; the result says which.
 /// The directions are the same at every iteration (no resampling), so F is one fixed function and
 /// the run is deterministic; the L 1-D problems of an iteration run in parallel.
 ///
@@ -165,7 +167,7 @@ impl SlicedBarycenter {
         let start = Instant::now();
         let mut trace = Vec::new();
         let mut best: Option<(f64, Vec<f64>)> = None;
-        let mut converged = false;
+        let mut stop_reason = StopReason::IterationLimit;
         let mut previous = f64::INFINITY;
         let mut iterations = 0;
         loop {
@@ -180,8 +182,16 @@ impl SlicedBarycenter {
             if best.as_ref().is_none_or(|(f, _)| objective < *f) {
                 best = Some((objective, points.clone()));
             }
-            if objective == 0.0 || (iterations > 0 && previous - objective <= self.tolerance * previous) {
-                converged = true;
+            // F >= 0: reaching 0 is the optimum
+            if objective == 0.0 {
+                stop_reason = StopReason::Converged;
+                break;
+            }
+            if let Some(reason) = (iterations > 0)
+                .then(|| stop_rule(self.tolerance, previous, objective))
+                .flatten()
+            {
+                stop_reason = reason;
                 break;
             }
             if iterations == self.max_iterations {
@@ -202,7 +212,8 @@ impl SlicedBarycenter {
             measure: DiscreteMeasure::new(space, storage, weights)?,
             objective,
             iterations,
-            converged,
+            converged: stop_reason.is_converged(),
+            stop_reason,
             trace,
         })
     }

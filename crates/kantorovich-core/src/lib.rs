@@ -16,6 +16,7 @@ mod ground;
 mod measure;
 mod plan;
 mod space;
+mod stop;
 
 pub use cost::{Cost, CostMatrix};
 pub use coupling::Coupling;
@@ -24,3 +25,4 @@ pub use ground::{DeltaCost, GroundBarycenter};
 pub use measure::{normalized_weights, DiscreteMeasure};
 pub use plan::TransportPlan;
 pub use space::{GroundSpace, VectorSpace};
+pub use stop::StopReason;

@@ -29,7 +29,9 @@ pub trait GroundSpace: Clone + Debug + Send + Sync {
     /// Appends a copy of `p` at the end of `points`.
     fn push(&self, points: &mut Self::Storage, p: Self::Point<'_>);
     /// Checks that `points` is a valid list of points of this space (right dimension, finite
-    /// coordinates, ...). Called once when a measure is built; the solvers then trust it.
+    /// coordinates, ...). Called when a measure is built, and by the barycentre iterations on
+    /// the points every ground barycentre step produces (a failure there is reported as the
+    /// ground barycentre's fault); the solvers otherwise trust it.
     fn validate(&self, points: &Self::Storage) -> Result<(), CoreError>;
     /// Feeds `p` to a hasher. Must agree with `==` on points: atoms that compare equal are
     /// treated as the same atom (the iteration G merges them).

@@ -2,7 +2,7 @@
 
 use crate::kernel::SeparableKernel;
 use crate::{Grid, GridError};
-use kantorovich_core::try_vec_with_capacity;
+use kantorovich_core::{try_vec_with_capacity, StopReason};
 use rayon::prelude::*;
 
 /// Which arithmetic the iterations use.
@@ -112,6 +112,8 @@ pub struct GridBarycenter {
     pub error: f64,
     /// Whether `error <= tolerance`.
     pub converged: bool,
+    /// Why the run stopped: `Converged` (the same as `converged`) or `IterationLimit`.
+    pub stop_reason: StopReason,
     /// The arithmetic that produced the result (`Scaling` or `Log`, never `Auto`).
     pub domain: Domain,
     /// The total mass of each input before normalisation.
@@ -231,6 +233,11 @@ impl ConvolutionalBarycenter {
             iterations: run.iterations,
             error: run.error,
             converged: run.error <= self.tolerance,
+            stop_reason: if run.error <= self.tolerance {
+                StopReason::Converged
+            } else {
+                StopReason::IterationLimit
+            },
             domain: run.domain,
             input_masses: problem.masses,
             weights,

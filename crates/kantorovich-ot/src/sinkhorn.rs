@@ -2,7 +2,7 @@
 
 use crate::network_simplex::balanced_marginals;
 use crate::{CostBackend, OtError};
-use kantorovich_core::{try_vec_with_capacity, CoreError};
+use kantorovich_core::{try_vec_with_capacity, CoreError, StopReason};
 use rayon::prelude::*;
 
 /// Entropic optimal transport by Sinkhorn iterations on the dual potentials, in the log domain.
@@ -86,6 +86,8 @@ pub struct SinkhornSolution {
     pub marginal_error: f64,
     /// Whether `marginal_error <= tolerance` was reached before `max_iterations`.
     pub converged: bool,
+    /// Why the run stopped: `Converged` (the same as `converged`) or `IterationLimit`.
+    pub stop_reason: StopReason,
 }
 
 impl Sinkhorn {
@@ -263,6 +265,11 @@ impl Sinkhorn {
                     total_iterations,
                     // (a run stopped by the cap right after a relaxed update has inexact columns)
                     converged: err <= self.tolerance && exact_columns,
+                    stop_reason: if err <= self.tolerance && exact_columns {
+                        StopReason::Converged
+                    } else {
+                        StopReason::IterationLimit
+                    },
                     ..solution
                 });
             }
@@ -555,6 +562,7 @@ fn finish<B: CostBackend + ?Sized>(
         total_iterations: 0,
         marginal_error,
         converged: false,
+        stop_reason: StopReason::IterationLimit,
     }
 }
 

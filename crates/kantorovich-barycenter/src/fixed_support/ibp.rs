@@ -3,7 +3,7 @@
 use super::kernel::{log_sum_exp_rows, pair_with};
 use super::FixedSupportProblem;
 use crate::BarycenterError;
-use kantorovich_core::{checked_size, try_vec_with_capacity, CoreError, TransportPlan};
+use kantorovich_core::{checked_size, try_vec_with_capacity, CoreError, StopReason, TransportPlan};
 use rayon::prelude::*;
 
 /// The entropic fixed-support barycentre by iterative Bregman projections (IBP; Benamou,
@@ -83,6 +83,8 @@ pub struct IbpSolution {
     pub iterations: usize,
     /// Whether err <= tolerance was reached (otherwise the iteration cap stopped the run).
     pub converged: bool,
+    /// Why the run stopped: `Converged` (the same as `converged`) or `IterationLimit`.
+    pub stop_reason: StopReason,
     /// Per-iteration records, empty unless [`Ibp::trace`] was on.
     pub trace: Vec<IbpRecord>,
     /// The potentials f_k (n entries each), in cost units.
@@ -249,6 +251,11 @@ impl Ibp {
             marginal_error: err,
             iterations,
             converged,
+            stop_reason: if converged {
+                StopReason::Converged
+            } else {
+                StopReason::IterationLimit
+            },
             trace,
             f,
             g,

@@ -1,0 +1,107 @@
+//! A user's ground barycentre may be wrong: the iterations check what it returns and say which
+//! function misbehaved and in which step, instead of returning a wrong V or panicking inside the
+//! library (issue 13, item 5).
+
+mod common;
+
+use common::cloud;
+use kantorovich::prelude::*;
+use kantorovich::{BarycenterError, CoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    AppendsTwo,
+    AppendsNothing,
+    ReturnsNan,
+    Fails,
+}
+
+/// The weighted mean (the exact ground barycentre of the squared distance), with a fault.
+struct Faulty(Fault);
+
+impl GroundBarycenter<Euclidean> for Faulty {
+    type Cost = SquaredEuclidean;
+    fn cost_k(&self, _: usize) -> &SquaredEuclidean {
+        &SquaredEuclidean
+    }
+    fn barycenter(
+        &self,
+        space: &Euclidean,
+        ys: &[&[f64]],
+        lambdas: &[f64],
+        out: &mut Vec<f64>,
+    ) -> Result<(), CoreError> {
+        let total: f64 = lambdas.iter().sum();
+        let mut x = vec![0.0; space.dim()];
+        for (y, l) in ys.iter().zip(lambdas) {
+            x.iter_mut().zip(y.iter()).for_each(|(a, b)| *a += l / total * b);
+        }
+        match self.0 {
+            Fault::None => out.extend_from_slice(&x),
+            Fault::AppendsTwo => {
+                out.extend_from_slice(&x);
+                out.extend_from_slice(&x);
+            }
+            Fault::AppendsNothing => {}
+            Fault::ReturnsNan => out.extend(x.iter().map(|_| f64::NAN)),
+            Fault::Fails => {
+                return Err(CoreError::InvalidParameter {
+                    name: "ys",
+                    reason: "the user's solver gave up".into(),
+                })
+            }
+        }
+        Ok(())
+    }
+    fn delta(&self, _: &[f64], _: &[f64], _: &[f64]) -> f64 {
+        0.0
+    }
+}
+
+fn problem(fault: Fault) -> BarycenterProblem<Euclidean, Euclidean, Faulty> {
+    let plane = Euclidean::new(2).unwrap();
+    let measures = (0..3).map(|k| plane.uniform(cloud(60 + k, 8, 2)).unwrap()).collect();
+    BarycenterProblem::new(plane, measures, vec![1.0 / 3.0; 3], Faulty(fault)).unwrap()
+}
+
+fn expect_ground_error(result: Result<impl std::fmt::Debug, BarycenterError>, what: &str) {
+    match result {
+        Err(e @ BarycenterError::GroundBarycenter { .. }) => {
+            let message = e.to_string();
+            assert!(message.contains("GroundBarycenter::barycenter"), "{message}");
+            assert!(message.contains(what), "{message} should say {what}");
+            if let BarycenterError::GroundBarycenter { iteration, .. } = e {
+                assert!(iteration.is_none() || iteration == Some(1), "{iteration:?}");
+            }
+        }
+        other => panic!("expected a GroundBarycenter error saying {what}, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_fault_of_a_ground_barycentre_is_named() {
+    // the correct one works, through G, H and the multi-marginal LP
+    let good = problem(Fault::None);
+    assert!(FixedPointG::default().solve(&good, good.default_init()).is_ok());
+    assert!(FixedPointH::default().solve(&good, good.default_init()).is_ok());
+    assert!(MultiMarginalLp::default().solve(&good).is_ok());
+
+    for (fault, what) in [
+        (Fault::AppendsTwo, "appended 2 points"),
+        (Fault::AppendsNothing, "appended 0 points"),
+        (Fault::ReturnsNan, "invalid point"),
+        (Fault::Fails, "gave up"),
+    ] {
+        let p = problem(fault);
+        expect_ground_error(FixedPointG::default().solve(&p, p.default_init()), what);
+        expect_ground_error(FixedPointH::default().solve(&p, p.default_init()), what);
+        expect_ground_error(MultiMarginalLp::default().solve(&p), what);
+    }
+    // the step is named
+    let p = problem(Fault::AppendsTwo);
+    match FixedPointG::default().solve(&p, p.default_init()) {
+        Err(e) => assert!(e.to_string().contains("in step 1"), "{e}"),
+        Ok(_) => panic!("a faulty ground barycentre went unnoticed"),
+    }
+}
