@@ -450,7 +450,6 @@ impl Relaxation {
     }
 }
 
-/// The SOR optimum 2 / (1 + sqrt(1 - r)) for a plain rate r, capped at [`MAX_OMEGA`].
 /// The first pair (i, j) with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) (or a NaN), as an
 /// [`OtError::NotSymmetric`], or for a cost that is not square; `None` for a symmetric cost.
 /// Compares row i with column i for every i, in parallel: one pass over the costs.
@@ -481,6 +480,7 @@ pub fn asymmetric_pair<B: CostBackend + ?Sized>(cost: &B) -> Option<OtError> {
         .flatten()
 }
 
+/// The SOR optimum 2 / (1 + sqrt(1 - r)) for a plain rate r, capped at [`MAX_OMEGA`].
 fn best_omega(r: f64) -> f64 {
     (2.0 / (1.0 + (1.0 - r).sqrt())).min(MAX_OMEGA)
 }
