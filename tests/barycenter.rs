@@ -188,7 +188,7 @@ fn truncated_gluing_keeps_the_heavy_atoms() {
     // B(y) = sum_k lambda_k y_{k j_k} (sum lambda = 1), which does not depend on i: G merges the
     // atoms of the same (j_1, j_2, j_3) coming from different rows i.
     let m: Vec<usize> = problem.measures().iter().map(|nu| nu.len()).collect();
-    let dense: Vec<Vec<f64>> = plans.iter().map(|p| p.to_dense()).collect();
+    let dense: Vec<Vec<f64>> = plans.iter().map(|p| p.to_dense().unwrap()).collect();
     let mut kept = vec![0.0; m[0] * m[1] * m[2]]; // kept mass per (j_1, j_2, j_3)
     let (mut kept_mass, mut all_mass) = (0.0, 0.0);
     for (i, a) in mu.weights().iter().enumerate() {
@@ -280,7 +280,7 @@ fn entropic_g_respects_max_support() {
         .couplings(&start, &sinkhorn)
         .unwrap()
         .iter()
-        .map(|p| p.to_dense())
+        .map(|p| p.to_dense().unwrap())
         .collect();
     let mut produced = 0;
     for (i, a) in start.weights().iter().enumerate() {

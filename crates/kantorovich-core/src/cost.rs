@@ -198,6 +198,9 @@ impl CostMatrix {
     }
     /// The largest entry (0 for an empty matrix).
     pub fn max(&self) -> f64 {
-        self.data.iter().copied().fold(0.0, f64::max)
+        if self.data.is_empty() {
+            return 0.0;
+        }
+        self.data.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     }
 }

@@ -43,8 +43,14 @@ impl TransportPlan {
                 });
             }
         }
+        let offsets = rows.checked_add(1).ok_or(CoreError::AllocationTooLarge {
+            what: "plan row offsets",
+            elements: rows as u128 + 1,
+            element_bytes: std::mem::size_of::<usize>(),
+        })?;
+        let mut row_start: Vec<usize> = crate::try_vec_with_capacity("plan row offsets", offsets)?;
+        row_start.resize(offsets, 0);
         entries.sort_unstable_by_key(|&(i, j, _)| (i, j));
-        let mut row_start = vec![0usize; rows + 1];
         let mut col_index = Vec::with_capacity(entries.len());
         let mut mass: Vec<f64> = Vec::with_capacity(entries.len());
         let mut last: Option<(usize, usize)> = None;
@@ -96,7 +102,7 @@ impl TransportPlan {
                 reason,
             })
         };
-        if row_start.len() != rows + 1 || row_start[0] != 0 || row_start[rows] != col_index.len() {
+        if rows.checked_add(1) != Some(row_start.len()) || row_start[0] != 0 || row_start[rows] != col_index.len() {
             return bad(format!(
                 "{} offsets for {rows} rows and {} entries: give rows + 1 offsets from 0 to the number of entries",
                 row_start.len(),
@@ -113,13 +119,18 @@ impl TransportPlan {
                 ),
             });
         }
+        // all offsets first: a later row's end past the entries must not be sliced
         for i in 0..rows {
             let (start, end) = (row_start[i], row_start[i + 1]);
-            if end < start {
+            if end < start || end > col_index.len() {
                 return bad(format!(
-                    "row {i} ends at {end} before it starts at {start}: offsets must not decrease"
+                    "row {i} runs from {start} to {end}: offsets must not decrease nor pass the {} entries",
+                    col_index.len()
                 ));
             }
+        }
+        for i in 0..rows {
+            let (start, end) = (row_start[i], row_start[i + 1]);
             let row = &col_index[start..end];
             if let Some(&j) = row.iter().find(|&&j| j >= cols) {
                 return Err(CoreError::InvalidParameter {
@@ -194,19 +205,41 @@ impl TransportPlan {
         }
         s
     }
-    /// The plan as a dense row-major n x m matrix.
-    pub fn to_dense(&self) -> Vec<f64> {
-        let mut d = vec![0.0; self.rows * self.cols];
+    /// The plan as a dense row-major n x m matrix. Errors
+    /// ([`CoreError::AllocationTooLarge`]) when n x m entries do not fit in memory.
+    pub fn to_dense(&self) -> Result<Vec<f64>, CoreError> {
+        let len = crate::checked_size("dense plan", self.rows, self.cols, std::mem::size_of::<f64>())?;
+        let mut d = crate::try_vec_with_capacity("dense plan", len)?;
+        d.resize(len, 0.0);
         for (i, j, m) in self.iter() {
             d[i * self.cols + j] = m;
         }
-        d
+        Ok(d)
     }
     /// Largest deviation of the marginals from `a` and `b`:
     /// max(max_i |sum_j pi_ij - a_i|, max_j |sum_i pi_ij - b_j|).
+    ///
+    /// `a` must have n entries and `b` m, else the error is +infinity (not the deviation over
+    /// the common part); a NaN anywhere makes it NaN, so that `err <= tol` fails.
     pub fn marginal_error(&self, a: &[f64], b: &[f64]) -> f64 {
-        let dev = |s: Vec<f64>, t: &[f64]| s.iter().zip(t).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
-        dev(self.row_sums(), a).max(dev(self.col_sums(), b))
+        if a.len() != self.rows || b.len() != self.cols {
+            return f64::INFINITY;
+        }
+        let dev = |s: Vec<f64>, t: &[f64]| {
+            s.iter().zip(t).map(|(x, y)| (x - y).abs()).fold(0.0, |m: f64, d| {
+                if d.is_nan() || m.is_nan() {
+                    f64::NAN
+                } else {
+                    m.max(d)
+                }
+            })
+        };
+        let (rows, cols) = (dev(self.row_sums(), a), dev(self.col_sums(), b));
+        if rows.is_nan() || cols.is_nan() {
+            f64::NAN
+        } else {
+            rows.max(cols)
+        }
     }
 }
 
@@ -240,5 +273,27 @@ mod tests {
         // a row that ends before it starts, with valid first and last offsets
         let err = TransportPlan::from_csr(3, 3, vec![0, 2, 1, 3], vec![0, 1, 2], vec![0.25; 3], 1.0).unwrap_err();
         assert!(err.to_string().contains("must not decrease"), "{err}");
+        // a middle offset past the entries (it panicked while slicing row 0)
+        let err = TransportPlan::from_csr(2, 3, vec![0, 5, 3], vec![0, 1, 2], vec![0.25; 3], 1.0).unwrap_err();
+        assert!(err.to_string().contains("must not decrease"), "{err}");
+        // huge row counts: errors, not overflow or an aborting allocation
+        assert!(TransportPlan::from_csr(usize::MAX, 3, vec![0], vec![], vec![], 0.0).is_err());
+        assert!(TransportPlan::from_triplets(usize::MAX, 3, vec![], 0.0).is_err());
+        assert!(TransportPlan::from_triplets(usize::MAX / 2, 3, vec![], 0.0).is_err());
+    }
+
+    /// to_dense refuses plans too large for memory; marginal_error does not truncate
+    /// mismatched lengths nor hide a NaN.
+    #[test]
+    fn dense_and_marginal_checks_are_honest() {
+        let plan = TransportPlan::from_triplets(2, 2, vec![(0, 0, 0.5), (1, 1, 0.5)], 0.0).unwrap();
+        assert_eq!(plan.to_dense().unwrap(), vec![0.5, 0.0, 0.0, 0.5]);
+        let huge = TransportPlan::from_triplets(1 << 20, 1 << 40, vec![(0, 0, 1.0)], 0.0).unwrap();
+        assert!(huge.to_dense().is_err());
+        assert_eq!(plan.marginal_error(&[0.5, 0.5], &[0.5, 0.5]), 0.0);
+        assert_eq!(plan.marginal_error(&[0.5], &[0.5, 0.5]), f64::INFINITY);
+        assert_eq!(plan.marginal_error(&[0.5, 0.5], &[0.5, 0.5, 0.0]), f64::INFINITY);
+        assert!(plan.marginal_error(&[0.5, f64::NAN], &[0.5, 0.5]).is_nan());
+        assert!(plan.marginal_error(&[f64::NAN, 0.5], &[0.5, 0.5]).is_nan());
     }
 }

@@ -206,6 +206,21 @@ impl Sinkhorn {
             Some(_) => cost.max_abs().max(self.epsilon),
             None => self.epsilon,
         };
+        if let Some(s) = self.scaling_factor {
+            // each stage costs at least one pass: a factor next to 1 must not mean billions of them
+            let stages = ((eps / self.epsilon).ln() / (1.0 / s).ln()).ceil();
+            if !(stages <= MAX_STAGES as f64) {
+                return Err(CoreError::InvalidParameter {
+                    name: "scaling",
+                    reason: format!(
+                        "the factor {s} needs about {stages} epsilon stages from max|C| = {eps:e} down to eps = {:e}, \
+                         more than {MAX_STAGES}: use a smaller factor (0.5 is the default)",
+                        self.epsilon
+                    ),
+                }
+                .into());
+            }
+        }
         loop {
             let last = eps <= self.epsilon;
             let (cap, tol) = if last {
@@ -260,6 +275,15 @@ impl Sinkhorn {
             total_iterations += iterations;
             if last {
                 let solution = finish(cost, (a, &b), &log_a, &log_b, f, g, total_a, eps, err);
+                let values = [solution.entropic_cost, solution.transport_cost, solution.dual_value];
+                if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                    return Err(OtError::NumericalBreakdown {
+                        reason: format!(
+                            "the entropic cost came out as {v} (eps = {:e}, total mass {total_a:e})",
+                            self.epsilon
+                        ),
+                    });
+                }
                 return Ok(SinkhornSolution {
                     iterations,
                     total_iterations,
@@ -487,6 +511,8 @@ fn best_omega(r: f64) -> f64 {
 
 /// Iterations allowed at each intermediate eps of the scaling schedule.
 const STAGE_ITERATIONS: usize = 100;
+/// The most epsilon stages a run may take (a factor of 0.5 from 1e300 down to 1e-300 takes 2000).
+const MAX_STAGES: usize = 10_000;
 /// Marginal error at which an intermediate eps is left for the next one.
 const STAGE_TOLERANCE: f64 = 1e-2;
 

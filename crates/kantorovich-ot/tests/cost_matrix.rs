@@ -52,3 +52,12 @@ fn entries_are_the_costs_and_the_first_non_finite_one_is_reported() {
         }
     }
 }
+
+/// `max` is the largest entry, also when every entry is negative (it returned 0).
+#[test]
+fn max_of_an_all_negative_matrix_is_negative() {
+    let c = kantorovich_core::CostMatrix::new(2, 2, vec![-3.0, -1.5, -2.0, -7.0]).unwrap();
+    assert_eq!(c.max(), -1.5);
+    let c = kantorovich_core::CostMatrix::new(1, 3, vec![-1.0, 4.0, 2.0]).unwrap();
+    assert_eq!(c.max(), 4.0);
+}

@@ -296,3 +296,34 @@ fn divergence_of_a_measure_with_itself_is_zero_for_an_asymmetric_cost() {
     let wide = CostMatrix::new(2, 3, vec![0.0; 6]).unwrap();
     assert!(matches!(asymmetric_pair(&wide), Some(OtError::NotSymmetric { .. })));
 }
+
+/// The work is bounded and the value finite (issue 13, items 6 and 8): a scaling factor next to
+/// 1 is refused at once instead of running billions of epsilon stages, and a run whose entropic
+/// cost overflows (weights of 1e159, eps = 1e-300) is an error, not `Ok(inf)`.
+#[test]
+fn sinkhorn_bounds_its_work_and_never_returns_a_non_finite_value() {
+    let cost = CostMatrix::new(2, 2, vec![0.0, 1.0, 1.0, 0.0]).unwrap();
+    let start = std::time::Instant::now();
+    let slow = Sinkhorn::new(1e-3)
+        .scaling(Some(1.0 - 1e-9))
+        .solve(&[0.5, 0.5], &[0.5, 0.5], &cost);
+    assert!(
+        matches!(
+            slow,
+            Err(OtError::Core(CoreError::InvalidParameter { name: "scaling", .. }))
+        ),
+        "{slow:?}"
+    );
+    assert!(start.elapsed().as_secs_f64() < 1.0);
+    for (w, eps) in [(1e159, 0.1), (0.5, 1e-300), (1e300, 1e-300)] {
+        match Sinkhorn::new(eps).solve(&[w, w], &[w, w], &cost) {
+            Ok(sol) => assert!(
+                sol.entropic_cost.is_finite() && sol.transport_cost.is_finite(),
+                "w = {w:e}, eps = {eps:e}: Ok with {} / {}",
+                sol.entropic_cost,
+                sol.transport_cost
+            ),
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+}
