@@ -279,7 +279,8 @@ pub struct LazyCost<'a, X: GroundSpace, Y: GroundSpace, C: ?Sized> {
     cost: &'a C,
     rows: usize,
     cols: usize,
-    max_abs: f64,
+    /// max |C_ij|, found by one pass over all costs the first time a solver asks for it.
+    max_abs: std::sync::OnceLock<f64>,
 }
 
 impl<X: GroundSpace, Y: GroundSpace, C: ?Sized> std::fmt::Debug for LazyCost<'_, X, Y, C> {
@@ -287,7 +288,7 @@ impl<X: GroundSpace, Y: GroundSpace, C: ?Sized> std::fmt::Debug for LazyCost<'_,
         f.debug_struct("LazyCost")
             .field("rows", &self.rows)
             .field("cols", &self.cols)
-            .field("max_abs", &self.max_abs)
+            .field("max_abs", &self.max_abs.get())
             .finish_non_exhaustive()
     }
 }
@@ -295,8 +296,10 @@ impl<X: GroundSpace, Y: GroundSpace, C: ?Sized> std::fmt::Debug for LazyCost<'_,
 impl<'a, X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> LazyCost<'a, X, Y, C> {
     /// The costs between the atoms of `mu` (rows) and `nu` (columns).
     ///
-    /// Evaluates every cost once (in parallel) to check that it is finite and to find max|C|.
-    /// Errors if the cost rejects the spaces (dimension mismatch) or a cost is not finite.
+    /// O(1): no cost is evaluated here. max|C| (which epsilon-scaling starts from) is found by
+    /// one parallel pass the first time a solver asks for it, and a solve fails with
+    /// [`CoreError::NonFiniteCost`](kantorovich_core::CoreError::NonFiniteCost) if a cost is not
+    /// finite. Errors if the cost rejects the spaces (dimension mismatch).
     pub fn new(mu: &'a DiscreteMeasure<X>, nu: &'a DiscreteMeasure<Y>, cost: &'a C) -> Result<Self, OtError> {
         Self::from_points(mu.space(), mu.points(), nu.space(), nu.points(), cost)
     }
@@ -310,7 +313,7 @@ impl<'a, X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> LazyCost<'a, X,
         cost: &'a C,
     ) -> Result<Self, OtError> {
         cost.check_spaces(x_space, y_space)?;
-        let mut lazy = Self {
+        Ok(Self {
             x_space,
             x_points,
             y_space,
@@ -318,31 +321,30 @@ impl<'a, X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> LazyCost<'a, X,
             cost,
             rows: x_space.len(x_points),
             cols: y_space.len(y_points),
-            max_abs: 0.0,
-        };
-        let max = scan_max_abs(&lazy);
-        if !max.is_finite() {
-            // find the culprit for the message (only on the error path)
-            for i in 0..lazy.rows {
-                for j in 0..lazy.cols {
-                    let value = lazy.entry(i, j);
-                    if !value.is_finite() {
-                        return Err(kantorovich_core::CoreError::NonFiniteCost { row: i, col: j, value }.into());
-                    }
-                }
-            }
-        }
-        lazy.max_abs = max;
-        Ok(lazy)
+            max_abs: std::sync::OnceLock::new(),
+        })
     }
+}
 
-    #[inline(always)]
-    fn entry(&self, i: usize, j: usize) -> f64 {
-        self.cost.cost(
-            self.x_space.point(self.x_points, i),
-            self.y_space.point(self.y_points, j),
-        )
+/// The first entry of `cost` that is not finite, as [`CoreError::NonFiniteCost`]
+/// (kantorovich_core::CoreError::NonFiniteCost), row by row; `None` if all are finite. For error
+/// messages: it reads every row.
+pub(crate) fn first_non_finite<B: CostBackend + ?Sized>(cost: &B) -> Option<OtError> {
+    let mut row = vec![0.0; cost.cols()];
+    for i in 0..cost.rows() {
+        cost.fill_row(i, 0, &mut row);
+        if let Some(j) = row.iter().position(|c| !c.is_finite()) {
+            return Some(
+                kantorovich_core::CoreError::NonFiniteCost {
+                    row: i,
+                    col: j,
+                    value: row[j],
+                }
+                .into(),
+            );
+        }
     }
+    None
 }
 
 impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> CostBackend for LazyCost<'_, X, Y, C> {
@@ -364,7 +366,7 @@ impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y> + ?Sized> CostBackend for Laz
         self.cost.cost_from_many(self.x_space, self.x_points, i0, y, out);
     }
     fn max_abs(&self) -> f64 {
-        self.max_abs
+        *self.max_abs.get_or_init(|| scan_max_abs(self))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Entropic optimal transport: log-domain Sinkhorn iterations with epsilon-scaling.
 
+use crate::backend::first_non_finite;
 use crate::network_simplex::balanced_marginals;
 use crate::{CostBackend, OtError};
 use kantorovich_core::{try_vec_with_capacity, CoreError, StopReason};
@@ -202,8 +203,16 @@ impl Sinkhorn {
         let (mut row_lse, mut col_lse) = (vec![0.0; n], vec![0.0; m]);
 
         let mut total_iterations = 0;
+        // one pass over the costs (cached by the lazy back-end): max|C| for the schedule, and
+        // a non-finite cost is reported by position before any iteration
+        let max_abs = cost.max_abs();
+        if !max_abs.is_finite() {
+            return Err(first_non_finite(cost).unwrap_or(OtError::NumericalBreakdown {
+                reason: format!("max |C_ij| is {max_abs}"),
+            }));
+        }
         let mut eps = match self.scaling_factor {
-            Some(_) => cost.max_abs().max(self.epsilon),
+            Some(_) => max_abs.max(self.epsilon),
             None => self.epsilon,
         };
         if let Some(s) = self.scaling_factor {
