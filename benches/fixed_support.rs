@@ -99,7 +99,7 @@ fn lp(c: &mut Criterion) {
 fn ibp(c: &mut Criterion) {
     let mut group = c.benchmark_group("fixed_support_ibp");
     group.sample_size(10);
-    let solver = Ibp::new(IBP_EPS).tolerance(-1.0).max_iterations(IBP_ITERATIONS);
+    let solver = Ibp::new(IBP_EPS).tolerance(0.0).max_iterations(IBP_ITERATIONS);
     for n in [100, 200, 500] {
         for k in [2, 3] {
             let problem = line(n, k);

@@ -472,3 +472,22 @@ fn an_increase_is_reported_as_such_and_not_as_convergence() {
     assert_eq!(capped.stop_reason, StopReason::IterationLimit);
     assert!(!capped.converged);
 }
+
+/// The count of glued atoms saturates instead of wrapping: one atom glued with 10 dense rows of
+/// 10^4 entries would make 10^40 atoms, past u128 (issue 13, item 10).
+#[test]
+fn the_glued_atom_count_does_not_overflow() {
+    use kantorovich::barycenter::{FixedPointMap, Glue};
+    use kantorovich::TransportPlan;
+    let line = Euclidean::new(1).unwrap();
+    let m = 10_000;
+    let nu = line.uniform((0..m).map(|j| j as f64).collect()).unwrap();
+    let problem = BarycenterProblem::new(line, vec![nu; 10], vec![0.1; 10], SquaredEuclidean).unwrap();
+    let mu = line.uniform(vec![0.0]).unwrap();
+    let row = TransportPlan::from_triplets(1, m, (0..m).map(|j| (0, j, 1.0 / m as f64)).collect(), 0.0).unwrap();
+    let plans = vec![row; 10];
+    match Glue::default().apply(&problem, &mu, &plans) {
+        Err(BarycenterError::SupportTooLarge { atoms, .. }) => assert_eq!(atoms, u128::MAX),
+        other => panic!("expected SupportTooLarge, got {:?}", other.map(|n| n.measure.len())),
+    }
+}

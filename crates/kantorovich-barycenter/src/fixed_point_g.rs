@@ -244,11 +244,16 @@ where
     let a_all = mu.weights();
     let truncating = tau > 0.0;
     if !truncating {
-        // Count the glued atoms first, so an explosion is an error and not an abort.
+        // Count the glued atoms first, so an explosion is an error and not an abort; the count
+        // saturates (10 dense rows of 10^4 entries make 10^40 atoms, past u128).
         let mut atoms: u128 = 0;
         for (i, &a) in a_all.iter().enumerate() {
             if a > 0.0 {
-                atoms += plans.iter().map(|p| p.row(i).0.len() as u128).product::<u128>();
+                let row = plans
+                    .iter()
+                    .try_fold(1u128, |acc, p| acc.checked_mul(p.row(i).0.len() as u128))
+                    .unwrap_or(u128::MAX);
+                atoms = atoms.saturating_add(row);
             }
         }
         if atoms > max_support as u128 {
@@ -291,7 +296,12 @@ where
             let mut ys: Vec<Y::Point<'_>> = Vec::with_capacity(k_count);
             let end = (first + block).min(n);
             for (i, &a) in a_all.iter().enumerate().take(end).skip(first) {
-                if a <= 0.0 || plans.iter().any(|p| p.row(i).0.is_empty()) {
+                if a <= 0.0 {
+                    continue;
+                }
+                if plans.iter().any(|p| p.row(i).0.is_empty()) {
+                    // a row some plan does not serve glues to nothing: its mass is lost
+                    dropped += a;
                     continue;
                 }
                 for (k, plan) in plans.iter().enumerate() {

@@ -405,6 +405,13 @@ fn two_by_two() -> CostMatrix {
 
 #[test]
 fn invalid_inputs_are_errors() {
+    // a negative IBP tolerance is an error (it was accepted)
+    {
+        let mut rng = SplitMix64(77);
+        let problem = fixed_problem(&mut rng, 4, &[3, 3], 2);
+        assert!(Ibp::new(0.1).tolerance(-1.0).solve(&problem).is_err());
+        assert!(Ibp::new(0.1).tolerance(0.0).max_iterations(5).solve(&problem).is_ok());
+    }
     let err = |r: Result<FixedSupportProblem, BarycenterError>| r.unwrap_err().to_string();
     assert!(err(FixedSupportProblem::new(vec![], vec![], vec![])).contains("no target"));
     let nan = err(FixedSupportProblem::new(

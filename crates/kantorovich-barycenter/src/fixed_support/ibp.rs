@@ -137,8 +137,8 @@ impl Ibp {
             trace: false,
         }
     }
-    /// Stop when err = max_k sum_i |r_k(i) - a(i)| <= `tolerance` (>= 0; 0 or less runs all
-    /// iterations unless the marginals agree exactly).
+    /// Stop when err = max_k sum_i |r_k(i) - a(i)| <= `tolerance` (>= 0; 0 runs all iterations
+    /// unless the marginals agree exactly; a negative tolerance is an error).
     pub fn tolerance(mut self, tolerance: f64) -> Self {
         self.tolerance = tolerance;
         self
@@ -162,10 +162,13 @@ impl Ibp {
             }
             .into());
         }
-        if self.tolerance.is_nan() {
+        if !(self.tolerance >= 0.0) {
             return Err(CoreError::InvalidParameter {
                 name: "tolerance",
-                reason: "NaN is not a tolerance: use a number >= 0".into(),
+                reason: format!(
+                    "{} is not a tolerance: use a number >= 0 (0 runs all iterations)",
+                    self.tolerance
+                ),
             }
             .into());
         }
