@@ -59,9 +59,14 @@ impl Circle {
         self.radius
     }
 
-    /// P(x), the point of the circle nearest to x (o + r e_1 at the centre itself).
+    /// P(x), the point of the circle nearest to x (o + r e_1 at the centre itself); NaN
+    /// coordinates when x is not a point of the plane.
     #[inline]
     pub fn project(&self, x: &[f64]) -> [f64; 2] {
+        if x.len() != 2 {
+            // not a point of the plane: NaN, which the solvers report, rather than a panic
+            return [f64::NAN; 2];
+        }
         let (dx, dy) = (x[0] - self.centre[0], x[1] - self.centre[1]);
         // sqrt rather than hypot (several times slower), unless the squares overflow
         let mut norm = (dx * dx + dy * dy).sqrt();
@@ -235,6 +240,9 @@ impl CircleProjections {
 
     /// F(x) = sum_k lambda_k |P_k(x) - y_k|^2, the function B minimises.
     pub fn objective(&self, x: &[f64], ys: &[&[f64]], lambdas: &[f64]) -> f64 {
+        if ys.len() != self.circles.len() || lambdas.len() != ys.len() {
+            return f64::NAN;
+        }
         self.circles
             .iter()
             .zip(ys)

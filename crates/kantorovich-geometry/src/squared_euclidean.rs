@@ -94,7 +94,11 @@ pub(crate) fn same_dimension(x_space: &Euclidean, y_space: &Euclidean) -> Result
 /// |x - y|^2, written so that the compiler vectorises it.
 #[inline]
 pub(crate) fn squared_distance(x: &[f64], y: &[f64]) -> f64 {
-    debug_assert_eq!(x.len(), y.len());
+    // points of different dimensions have no distance: NaN, which every solver reports, rather
+    // than the distance of the common coordinates
+    if x.len() != y.len() {
+        return f64::NAN;
+    }
     x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum()
 }
 

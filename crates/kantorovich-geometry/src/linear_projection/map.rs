@@ -1,7 +1,7 @@
 //! Linear maps P: R^d -> R^{d_k}, stored as d_k x d matrices.
 
 use crate::Euclidean;
-use kantorovich_core::{CoreError, DiscreteMeasure};
+use kantorovich_core::{checked_size, try_vec_with_capacity, CoreError, DiscreteMeasure};
 
 /// A linear map P: R^d -> R^{d_k}, the d_k x d matrix (P_ij) stored row after row:
 /// (P x)_i = sum_j P_ij x_j.
@@ -88,7 +88,9 @@ impl LinearMap {
                 reason: format!("coordinate {c} does not exist in R^{input_dim}: use 0..{input_dim}"),
             });
         }
-        let mut entries = vec![0.0; coords.len().saturating_mul(input_dim)];
+        let len = checked_size("projection matrix", coords.len(), input_dim, std::mem::size_of::<f64>())?;
+        let mut entries = try_vec_with_capacity("projection matrix", len)?;
+        entries.resize(len, 0.0);
         for (i, &c) in coords.iter().enumerate() {
             entries[i * input_dim + c] = 1.0;
         }
@@ -138,9 +140,13 @@ impl LinearMap {
         }
     }
 
-    /// |P x - y|^2 (lengths trusted), computed as P x first, then the squared distance to y.
+    /// |P x - y|^2, computed as P x first, then the squared distance to y; NaN when x is not in
+    /// R^d or y not in R^{d_k}.
     #[inline]
     pub(crate) fn squared_residual(&self, x: &[f64], y: &[f64]) -> f64 {
+        if x.len() != self.cols || y.len() != self.rows {
+            return f64::NAN;
+        }
         self.entries
             .chunks_exact(self.cols)
             .zip(y)

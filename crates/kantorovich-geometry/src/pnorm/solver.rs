@@ -87,6 +87,9 @@ pub(super) fn solve(settings: &Settings, ys: &[&[f64]], lambdas: &[f64], x: &mut
 /// f(x) = sum_k lambda_k |x - y_k|_p^q, with the p-norm computed without overflow or underflow
 /// of the intermediate sum.
 pub(super) fn objective(p: f64, q: f64, x: &[f64], ys: &[&[f64]], lambdas: &[f64]) -> f64 {
+    if ys.len() != lambdas.len() {
+        return f64::NAN;
+    }
     ys.iter()
         .zip(lambdas)
         .filter(|(_, &l)| l > 0.0)
@@ -98,6 +101,9 @@ pub(super) fn objective(p: f64, q: f64, x: &[f64], ys: &[&[f64]], lambdas: &[f64
 /// (|x_t - y_t| / m)^p with m = max_t |x_t - y_t|, so that it neither overflows nor underflows.
 #[inline]
 pub(super) fn power_of_norm(p: f64, q: f64, x: &[f64], y: &[f64]) -> f64 {
+    if x.len() != y.len() {
+        return f64::NAN;
+    }
     if p == 1.0 {
         let s: f64 = x.iter().zip(y).map(|(a, b)| (a - b).abs()).sum();
         pow_q(s, q)
