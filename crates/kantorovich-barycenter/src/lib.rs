@@ -57,6 +57,7 @@ pub use fixed_point_g::{glue, FixedPointG, FixedPointGEps, Glue};
 pub use fixed_point_h::{project, FixedPointH, Project};
 pub use fixed_support::{
     FixedSupportLp, FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, DEFAULT_MAX_LP_VARIABLES,
+    MAX_LP_VARIABLES,
 };
 pub use iteration::{BarycenterResult, IterationRecord};
 pub use lp_model::LP_CERTIFICATE_TOLERANCE;

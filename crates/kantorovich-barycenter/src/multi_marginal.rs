@@ -82,8 +82,9 @@ impl MultiMarginalLp {
 
     /// Error out ([`BarycenterError::LpTooLarge`]) rather than build an LP with more than
     /// `variables` variables (= prod_k m_k).
+    /// Settings above [`MAX_LP_VARIABLES`](crate::MAX_LP_VARIABLES) count as that.
     pub fn max_variables(mut self, variables: usize) -> Self {
-        self.max_variables = variables;
+        self.max_variables = variables.min(crate::MAX_LP_VARIABLES);
         self
     }
 

@@ -492,6 +492,23 @@ fn too_large_lps_are_errors() {
         matches!(e, BarycenterError::LpTooLarge { variables: 64_000, .. }),
         "{e}"
     );
+    // the cap lifted: 400^3 = 6.4e7 tuples stay an error (the ceiling MAX_LP_VARIABLES), not an
+    // aborting allocation
+    let huge = free_problem(&mut rng, &[400, 400, 400], 2);
+    let e = MultiMarginalLp::default()
+        .max_variables(usize::MAX)
+        .solve(&huge)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            BarycenterError::LpTooLarge {
+                variables: 64_000_000,
+                limit: kantorovich_barycenter::MAX_LP_VARIABLES
+            }
+        ),
+        "{e}"
+    );
 }
 
 /// Targets with atoms of zero weight: IBP stays finite and converges, those columns of its plans

@@ -29,6 +29,9 @@ pub(crate) struct SeparableKernel {
     axes: Vec<AxisKernel>,
 }
 
+/// The largest number of points along one axis: two 8192 x 8192 matrices take 1 GiB.
+pub(crate) const MAX_AXIS: usize = 8192;
+
 /// Rows per parallel task so that each pass has a few tasks per thread but each GEMM stays big.
 fn rows_per_task(total_rows: usize) -> usize {
     let tasks = 4 * rayon::current_num_threads().max(1);
@@ -39,6 +42,16 @@ impl SeparableKernel {
     pub(crate) fn new(grid: &Grid, eps: f64) -> Result<Self, GridError> {
         let mut axes = Vec::with_capacity(grid.ndim());
         for (&n, &h) in grid.shape().iter().zip(grid.spacing()) {
+            // each axis stores two dense n x n matrices: a thin grid of 2 x 30,000 pixels would
+            // need 14 GB for its long axis, so axes are capped instead of trusting overcommit
+            if n > MAX_AXIS {
+                return Err(kantorovich_core::CoreError::AllocationTooLarge {
+                    what: "1-D kernel (grids are limited to 8192 points per axis)",
+                    elements: 2 * (n as u128) * (n as u128),
+                    element_bytes: 8,
+                }
+                .into());
+            }
             let size = kantorovich_core::checked_size("1-D kernel", n, n, 8)?;
             let mut cost_over_eps = try_vec_with_capacity("1-D kernel", size)?;
             for x in 0..n {
@@ -47,7 +60,8 @@ impl SeparableKernel {
                     cost_over_eps.push(d * d / eps);
                 }
             }
-            let gibbs = cost_over_eps.iter().map(|c| (-c).exp()).collect();
+            let mut gibbs = try_vec_with_capacity("1-D kernel", size)?;
+            gibbs.extend(cost_over_eps.iter().map(|c| (-c).exp()));
             axes.push(AxisKernel { gibbs, cost_over_eps });
         }
         Ok(Self {

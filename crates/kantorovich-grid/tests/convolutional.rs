@@ -516,3 +516,22 @@ fn barycentres_are_probability_vectors_within_the_error() {
         .tests(60)
         .quickcheck(prop as fn(u64, bool, u8) -> TestResult);
 }
+
+/// A thin grid of 2 x 30,000 pixels: its long axis would need two 30,000^2 kernels (14 GB);
+/// the solve is an allocation error, not an abort (issue 13, item 7).
+#[test]
+fn a_thin_grid_is_an_error_not_an_abort() {
+    let grid = Grid::new(&[2, 30_000], &[1.0, 1.0]).unwrap();
+    let image = vec![1.0; 60_000];
+    let err = ConvolutionalBarycenter::new(1.0)
+        .max_iterations(1)
+        .solve(&grid, &[image.clone(), image], &[0.5, 0.5])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            GridError::Core(kantorovich_core::CoreError::AllocationTooLarge { .. })
+        ),
+        "{err}"
+    );
+}

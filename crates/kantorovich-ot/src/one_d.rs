@@ -23,8 +23,11 @@ pub struct OneDimSolution {
 /// [`NetworkSimplex`](crate::NetworkSimplex) (`b` is rescaled to the total of `a`).
 ///
 /// The result is only optimal when h is convex: that is the caller's contract (for a non-convex
-/// h use [`NetworkSimplex`](crate::NetworkSimplex)). Errors on NaN or infinite points, bad weights,
-/// or a cost that is not finite on a pair the plan uses.
+/// h use [`NetworkSimplex`](crate::NetworkSimplex)). As a guard against the common mistake
+/// (|t|^p with p < 1, which is concave), h is sampled at 17 points spread over the range of the
+/// displacements y_j - x_i, and a failure of midpoint convexity among them is an error; a
+/// non-convexity between the samples goes unnoticed. Errors on NaN or infinite points, bad
+/// weights, a cost that is not finite on a pair the plan uses, or a sampled non-convex h.
 ///
 /// ```
 /// use kantorovich_ot::ot_1d;
@@ -36,6 +39,7 @@ pub struct OneDimSolution {
 pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64) -> Result<OneDimSolution, OtError> {
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
     let (xs, ys) = sort_both(x, a, y, &b)?;
+    check_convex(&h, &xs, &ys)?;
     let (n, m) = (x.len(), y.len());
     // the walk emits rows in sorted order; each row's entries are consecutive
     let mut entries: Vec<(usize, usize, f64)> = try_vec_with_capacity("the 1-D plan", n + m - 1)?;
@@ -60,6 +64,7 @@ pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64)
 pub fn ot_1d_cost(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64) -> Result<f64, OtError> {
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
     let (xs, ys) = sort_both(x, a, y, &b)?;
+    check_convex(&h, &xs, &ys)?;
     monotone_walk(&xs, &ys, h, |_, _, _| {})
         .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value }.into())
 }
@@ -190,6 +195,48 @@ impl SortedLine {
 struct Sorted {
     order: Vec<(u64, u32)>,
     value_weight: Vec<(f64, f64)>,
+}
+
+/// Errors if h fails midpoint convexity, h(t_k) > (h(t_{k-s}) + h(t_{k+s})) / 2 beyond rounding,
+/// on 17 equally spaced t_k covering the displacements y - x of the two sorted supports.
+fn check_convex(h: &impl Fn(f64) -> f64, xs: &Sorted, ys: &Sorted) -> Result<(), OtError> {
+    const SAMPLES: usize = 17;
+    let (Some(x0), Some(x1), Some(y0), Some(y1)) = (
+        xs.value_weight.first(),
+        xs.value_weight.last(),
+        ys.value_weight.first(),
+        ys.value_weight.last(),
+    ) else {
+        return Ok(());
+    };
+    let (lo, hi) = (y0.0 - x1.0, y1.0 - x0.0);
+    if !(hi > lo) {
+        return Ok(());
+    }
+    let t = |k: usize| lo + (hi - lo) * k as f64 / (SAMPLES - 1) as f64;
+    let values: Vec<f64> = (0..SAMPLES).map(|k| h(t(k))).collect();
+    for s in 1..SAMPLES / 2 + 1 {
+        for k in s..SAMPLES - s {
+            let (left, mid, right) = (values[k - s], values[k], values[k + s]);
+            let chord = 0.5 * (left + right);
+            let slack = 1e-12 * (left.abs() + right.abs() + mid.abs());
+            if mid > chord + slack {
+                return Err(CoreError::InvalidParameter {
+                    name: "h",
+                    reason: format!(
+                        "the cost h is not convex: h({}) = {mid} is above the chord of h({}) and h({}); \
+                         the monotone plan is optimal only for convex h (|t|^p needs p >= 1): \
+                         use NetworkSimplex for other costs",
+                        t(k),
+                        t(k - s),
+                        t(k + s)
+                    ),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sorts both supports (in parallel when they are large); errors on a non-finite point.

@@ -346,3 +346,22 @@ mod sliced {
         assert!(sliced_wasserstein(&mu, &uniform(line, vec![0.0]), 2.0, 10, 0).is_err());
     }
 }
+
+/// A concave cost (|t|^p, p < 1) is refused: the sorted coupling it would return is not optimal
+/// (issue 13, item 6); convex costs, |t| included, still pass.
+#[test]
+fn concave_costs_are_refused() {
+    use kantorovich_ot::{ot_1d, ot_1d_cost};
+    let (x, y) = ([0.0, 1.0, 2.0], [0.5, 1.5, 4.0]);
+    let w = [1.0 / 3.0; 3];
+    for p in [0.3, 0.5, 0.9] {
+        let h = move |t: f64| t.abs().powf(p);
+        assert!(ot_1d(&x, &w, &y, &w, h).is_err(), "p = {p}");
+        let err = ot_1d_cost(&x, &w, &y, &w, h).unwrap_err();
+        assert!(err.to_string().contains("not convex"), "{err}");
+    }
+    for p in [1.0, 1.5, 2.0, 7.0] {
+        assert!(ot_1d(&x, &w, &y, &w, move |t: f64| t.abs().powf(p)).is_ok(), "p = {p}");
+    }
+    assert!(ot_1d(&x, &w, &y, &w, |t: f64| (t - 0.3).max(0.0)).is_ok());
+}

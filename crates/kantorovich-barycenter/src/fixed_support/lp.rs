@@ -11,6 +11,12 @@ use rayon::prelude::*;
 /// [`MultiMarginalLp`](crate::MultiMarginalLp).
 pub const DEFAULT_MAX_LP_VARIABLES: usize = 50_000;
 
+/// The ceiling of [`FixedSupportLp::max_variables`] and
+/// [`MultiMarginalLp::max_variables`](crate::MultiMarginalLp::max_variables): a larger setting
+/// counts as this. Building the LP takes some hundred bytes per variable, and microlp would not
+/// finish such an LP anyway (50 000 variables take seconds).
+pub const MAX_LP_VARIABLES: usize = 10_000_000;
+
 /// The exact fixed-support barycentre, as the linear program
 ///
 /// ```text
@@ -110,8 +116,9 @@ impl FixedSupportLp {
 
     /// Error out ([`BarycenterError::LpTooLarge`]) rather than build an LP with more than
     /// `variables` variables (microlp only: the two-target shortcut has no cap).
+    /// Settings above [`MAX_LP_VARIABLES`] count as that.
     pub fn max_variables(mut self, variables: usize) -> Self {
-        self.max_variables = variables;
+        self.max_variables = variables.min(MAX_LP_VARIABLES);
         self
     }
 

@@ -5,7 +5,7 @@ mod kernel;
 mod lp;
 
 pub use ibp::{Ibp, IbpRecord, IbpSolution};
-pub use lp::{FixedSupportLp, FixedSupportSolution, DEFAULT_MAX_LP_VARIABLES};
+pub use lp::{FixedSupportLp, FixedSupportSolution, DEFAULT_MAX_LP_VARIABLES, MAX_LP_VARIABLES};
 
 use crate::{BarycenterError, BarycenterProblem};
 use kantorovich_core::{normalized_weights, CoreError, CostMatrix, GroundBarycenter, GroundSpace};
