@@ -210,7 +210,7 @@ fn check_convex(h: &impl Fn(f64) -> f64, xs: &Sorted, ys: &Sorted) -> Result<(),
         return Ok(());
     };
     let (lo, hi) = (y0.0 - x1.0, y1.0 - x0.0);
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return Ok(());
     }
     let t = |k: usize| lo + (hi - lo) * k as f64 / (SAMPLES - 1) as f64;

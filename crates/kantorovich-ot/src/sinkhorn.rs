@@ -218,7 +218,7 @@ impl Sinkhorn {
         if let Some(s) = self.scaling_factor {
             // each stage costs at least one pass: a factor next to 1 must not mean billions of them
             let stages = ((eps / self.epsilon).ln() / (1.0 / s).ln()).ceil();
-            if !(stages <= MAX_STAGES as f64) {
+            if stages.is_nan() || stages > MAX_STAGES as f64 {
                 return Err(CoreError::InvalidParameter {
                     name: "scaling",
                     reason: format!(

@@ -162,7 +162,7 @@ impl Ibp {
             }
             .into());
         }
-        if !(self.tolerance >= 0.0) {
+        if self.tolerance.is_nan() || self.tolerance < 0.0 {
             return Err(CoreError::InvalidParameter {
                 name: "tolerance",
                 reason: format!(
