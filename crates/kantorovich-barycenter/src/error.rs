@@ -134,6 +134,12 @@ pub enum BarycenterError {
         /// The configured limit.
         limit: f64,
     },
+    /// An iterative solver's arithmetic broke down (a non-finite result); nothing is returned.
+    #[error("numerical breakdown: {reason}; rescale the costs (e.g. to [0, 1]) or raise eps")]
+    NumericalBreakdown {
+        /// What went wrong.
+        reason: String,
+    },
     /// Invalid weights, points or parameters.
     #[error(transparent)]
     Core(#[from] CoreError),

@@ -129,6 +129,13 @@ where
         // weights, so they stay feasible; the solver ignores hints that do not fit).
         let plans = problem.couplings_with_hints(&mu, solver, previous_plans.as_deref())?;
         let objective = problem.objective_of(&plans);
+        if !objective.is_finite() {
+            return Err(BarycenterError::NumericalBreakdown {
+                reason: format!(
+                    "V(mu_{steps}) = sum_k lambda_k T_k = {objective}: the costs times the weights lambda_k overflow f64"
+                ),
+            });
+        }
         let record = IterationRecord {
             iteration: steps,
             objective,

@@ -24,7 +24,7 @@ const DUAL_ROUND_OFF: f64 = 1e-13;
 
 /// Errors unless `gap` <= [`LP_CERTIFICATE_TOLERANCE`] x |value|.
 pub(crate) fn certify(value: f64, gap: f64) -> Result<(), BarycenterError> {
-    if gap <= LP_CERTIFICATE_TOLERANCE * value.abs() {
+    if value.is_finite() && gap <= LP_CERTIFICATE_TOLERANCE * value.abs() {
         Ok(())
     } else {
         Err(BarycenterError::LpNotCertified { value, gap })

@@ -120,11 +120,11 @@ pub enum GridError {
         /// The sum.
         total: f64,
     },
-    /// The scaling-domain iteration produced a zero, infinite or NaN value (eps too small for
-    /// plain arithmetic on this grid).
+    /// The iteration produced a zero, infinite or NaN value (eps too small for plain arithmetic
+    /// on this grid, or costs that overflow).
     #[error(
-        "the scaling-domain iteration broke down at iteration {iteration} ({what}) with eps = {eps}: \
-         use Domain::Log or Domain::Auto, or a larger eps"
+        "the iteration broke down at iteration {iteration} ({what}) with eps = {eps}: \
+         use Domain::Log or Domain::Auto, a larger eps, or a grid spacing closer to 1"
     )]
     Breakdown {
         /// Iteration at which it happened.

@@ -210,7 +210,17 @@ impl ConvolutionalBarycenter {
         } else {
             self.iterate_log(&kernel, &problem, &mut work)
         };
-        Ok(self.finish(grid.len(), inputs.len(), problem, work, run))
+        let result = self.finish(grid.len(), inputs.len(), problem, work, run);
+        // the log domain has no scaling to break down, but costs of (1e300)^2 / eps overflow
+        // all the same: a barycentre that is not finite is never returned
+        if result.barycenter.iter().any(|p| !p.is_finite()) {
+            return Err(GridError::Breakdown {
+                iteration: result.iterations,
+                eps: self.epsilon,
+                what: "a pixel of the barycentre is not finite (spacing or eps out of range)",
+            });
+        }
+        Ok(result)
     }
 
     fn finish(&self, n: usize, inputs: usize, problem: Problem, work: Workspace, run: Run) -> GridBarycenter {

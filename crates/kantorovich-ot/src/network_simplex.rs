@@ -415,6 +415,13 @@ impl NetworkSimplex {
             .map(|(i, j, x)| (rows[i], cols[j], x))
             .collect();
         let total_cost: f64 = entries.iter().map(|&(i, j, x)| cost.row(i)[j] * x).sum();
+        if !total_cost.is_finite() {
+            return Err(OtError::NumericalBreakdown {
+                reason: format!(
+                    "the optimal cost <C, P> overflows f64 ({total_cost}): costs times masses exceed 1e308"
+                ),
+            });
+        }
         let plan = TransportPlan::from_triplets(n, m, entries, total_cost)?;
         let err = plan.marginal_error(a, &b);
         if err.is_nan() || err > 1e-9 * total_a {

@@ -43,8 +43,7 @@ pub fn ot_1d(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) -> f64)
     let (n, m) = (x.len(), y.len());
     // the walk emits rows in sorted order; each row's entries are consecutive
     let mut entries: Vec<(usize, usize, f64)> = try_vec_with_capacity("the 1-D plan", n + m - 1)?;
-    let cost = monotone_walk(&xs, &ys, h, |i, j, t| entries.push((i, j, t)))
-        .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value })?;
+    let cost = monotone_walk(&xs, &ys, h, |i, j, t| entries.push((i, j, t)))?;
     let plan = rows_to_plan(n, m, &entries, cost)?;
     Ok(OneDimSolution { plan, cost })
 }
@@ -66,7 +65,6 @@ pub fn ot_1d_cost(x: &[f64], a: &[f64], y: &[f64], b: &[f64], h: impl Fn(f64) ->
     let (xs, ys) = sort_both(x, a, y, &b)?;
     check_convex(&h, &xs, &ys)?;
     monotone_walk(&xs, &ys, h, |_, _, _| {})
-        .map_err(|(row, col, value)| CoreError::NonFiniteCost { row, col, value }.into())
 }
 
 /// ln W_p^p = ln sum_ij pi_ij |y_j - x_i|^p for the monotone plan pi (optimal for every p >= 1),
@@ -77,8 +75,7 @@ pub(crate) fn ot_1d_log_wp(x: &[f64], a: &[f64], y: &[f64], b: &[f64], p: f64) -
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
     let (xs, ys) = sort_both(x, a, y, &b)?;
     let mut moves: Vec<(f64, f64)> = try_vec_with_capacity("the 1-D plan", x.len() + y.len() - 1)?;
-    monotone_walk(&xs, &ys, |t| t.abs(), |i, j, t| moves.push(((y[j] - x[i]).abs(), t)))
-        .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+    monotone_walk(&xs, &ys, |_| 0.0, |i, j, t| moves.push(((y[j] - x[i]).abs(), t)))?;
     let largest = moves.iter().fold(0.0f64, |s, &(d, _)| s.max(d));
     if largest == 0.0 {
         return Ok(f64::NEG_INFINITY);
@@ -117,8 +114,7 @@ pub fn ot_1d_projection(x: &[f64], a: &[f64], y: &[f64], b: &[f64]) -> Result<(V
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
     let (xs, ys) = sort_both(x, a, y, &b)?;
     let mut moved = vec![0.0; x.len()];
-    let cost = monotone_walk(&xs, &ys, |t| t * t, |i, j, t| moved[i] += t * y[j])
-        .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+    let cost = monotone_walk(&xs, &ys, |t| t * t, |i, j, t| moved[i] += t * y[j])?;
     for ((m, &w), &xi) in moved.iter_mut().zip(a).zip(x) {
         *m = if w > 0.0 { *m / w } else { xi };
     }
@@ -180,8 +176,7 @@ impl SortedLine {
         };
         let xs = sorted(x, a)?;
         let mut moved = vec![0.0; x.len()];
-        let cost = monotone_walk(&xs, ys, |t| t * t, |i, j, t| moved[i] += t * self.y[j])
-            .map_err(|(row, col, value)| OtError::from(CoreError::NonFiniteCost { row, col, value }))?;
+        let cost = monotone_walk(&xs, ys, |t| t * t, |i, j, t| moved[i] += t * self.y[j])?;
         for ((m, &w), &xi) in moved.iter_mut().zip(a).zip(x) {
             *m = if w > 0.0 { *m / w } else { xi };
         }
@@ -213,7 +208,11 @@ fn check_convex(h: &impl Fn(f64) -> f64, xs: &Sorted, ys: &Sorted) -> Result<(),
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return Ok(());
     }
-    let t = |k: usize| lo + (hi - lo) * k as f64 / (SAMPLES - 1) as f64;
+    // a convex combination, which cannot overflow where hi - lo would
+    let t = |k: usize| {
+        let s = k as f64 / (SAMPLES - 1) as f64;
+        lo * (1.0 - s) + hi * s
+    };
     let values: Vec<f64> = (0..SAMPLES).map(|k| h(t(k))).collect();
     for s in 1..SAMPLES / 2 + 1 {
         for k in s..SAMPLES - s {
@@ -254,13 +253,14 @@ const PARALLEL_SORT: usize = 1 << 14;
 
 /// The north-west corner rule on the sorted supports (weights of equal totals): calls
 /// `emit(i, j, t)` (original indices) for each positive entry of the monotone plan, in order, and
-/// returns sum t h(y_j - x_i) summed in that order, or the indices and value of a non-finite cost.
+/// returns sum t h(y_j - x_i) summed in that order; errors on a non-finite cost (with its indices)
+/// or a total that overflows.
 fn monotone_walk(
     xs: &Sorted,
     ys: &Sorted,
     h: impl Fn(f64) -> f64,
     mut emit: impl FnMut(usize, usize, f64),
-) -> Result<f64, (usize, usize, f64)> {
+) -> Result<f64, OtError> {
     let (xv, yv) = (&xs.value_weight, &ys.value_weight);
     let (n, m) = (xv.len(), yv.len());
     let (mut i, mut j) = (0, 0);
@@ -281,12 +281,22 @@ fn monotone_walk(
             let (xi, yj) = (xs.order[i].1 as usize, ys.order[j].1 as usize);
             let c = h(yv[j].0 - xv[i].0);
             if !c.is_finite() {
-                return Err((xi, yj, c));
+                return Err(CoreError::NonFiniteCost {
+                    row: xi,
+                    col: yj,
+                    value: c,
+                }
+                .into());
             }
             cost += t * c;
             emit(xi, yj, t);
         }
         if i == n - 1 && j == m - 1 {
+            if !cost.is_finite() {
+                return Err(OtError::NumericalBreakdown {
+                    reason: format!("the total cost overflows f64 ({cost}): costs times masses exceed 1e308"),
+                });
+            }
             return Ok(cost);
         }
         ra -= t;

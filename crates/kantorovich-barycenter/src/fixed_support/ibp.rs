@@ -233,6 +233,14 @@ impl Ibp {
         let mut weights: Vec<f64> = log_a.iter().map(|la| la.exp()).collect();
         let total: f64 = weights.iter().sum();
         weights.iter_mut().for_each(|a| *a /= total);
+        if !(total > 0.0 && total.is_finite()) || weights.iter().any(|a| !a.is_finite()) {
+            return Err(BarycenterError::NumericalBreakdown {
+                reason: format!(
+                    "IBP at eps = {:e} ended with weights of total {total} (costs / eps out of the range of f64?)",
+                    self.epsilon
+                ),
+            });
+        }
         let transport_cost = states
             .par_iter()
             .zip(problem.costs())

@@ -208,7 +208,12 @@ fn polish(
     let total: f64 = weights.iter().sum();
     weights.iter_mut().for_each(|a| *a /= total);
     let plans = problem.exact_plans(&weights)?;
-    let objective = plans.iter().zip(problem.lambdas()).map(|(p, l)| l * p.cost()).sum();
+    let objective: f64 = plans.iter().zip(problem.lambdas()).map(|(p, l)| l * p.cost()).sum();
+    if !objective.is_finite() {
+        return Err(BarycenterError::NumericalBreakdown {
+            reason: format!("V(a) = sum_k lambda_k T(a, b_k) overflows f64 ({objective})"),
+        });
+    }
     Ok(FixedSupportSolution {
         weights,
         plans,
