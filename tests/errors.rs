@@ -11,10 +11,12 @@ fn measure_validation() {
         Err(CoreError::InvalidParameter { name: "dim", .. })
     ));
     assert!(matches!(plane.uniform(vec![]), Err(CoreError::EmptyMeasure)));
-    assert!(matches!(
-        plane.measure(vec![0.0, 0.0, 1.0], vec![1.0]),
-        Err(CoreError::DimensionMismatch { expected: 2, found: 1 })
-    ));
+    let err = plane.measure(vec![0.0, 0.0, 1.0, 2.0, 3.0], vec![1.0]).unwrap_err();
+    assert!(matches!(err, CoreError::InvalidParameter { name: "coords", .. }));
+    assert!(
+        err.to_string().contains("5 coordinates is not a multiple of d = 2"),
+        "{err}"
+    );
     assert!(matches!(
         plane.measure(vec![0.0, f64::NAN], vec![1.0]),
         Err(CoreError::InvalidPoint { index: 0, .. })

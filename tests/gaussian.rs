@@ -800,7 +800,10 @@ fn badly_conditioned_and_extreme_inputs() {
     // every instance is built and answered (no silent skip), and the solver certifies them all
     // (measured: 20 of 20; an error is allowed by the contract but would be a regression here)
     assert_eq!(ok + errors, 20, "instances skipped");
-    assert_eq!(ok, 20, "{errors} of 20 badly conditioned barycentres were not certified");
+    assert_eq!(
+        ok, 20,
+        "{errors} of 20 badly conditioned barycentres were not certified"
+    );
     let plane = Gaussian::new(2).unwrap();
     let huge = plane
         .points(&[0.0; 4], &[1e300, 0.0, 0.0, 1e300, 2e300, 0.0, 0.0, 1e300])

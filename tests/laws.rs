@@ -188,7 +188,10 @@ fn h_does_not_increase_v() {
     quickcheck(200).quickcheck(prop as fn(Instance) -> TestResult);
     let (cases, moved) = (CASES.load(Ordering::Relaxed), MOVED.load(Ordering::Relaxed));
     println!("H: {moved} of {cases} random starts strictly decreased V in the first step");
-    assert!(4 * moved >= 3 * cases, "only {moved} of {cases} first steps decreased V");
+    assert!(
+        4 * moved >= 3 * cases,
+        "only {moved} of {cases} first steps decreased V"
+    );
 }
 
 /// Every coupling the iterations use has the right marginals (to 1e-12), and G(mu) is a

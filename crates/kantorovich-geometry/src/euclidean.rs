@@ -70,9 +70,13 @@ impl GroundSpace for Euclidean {
     }
     fn validate(&self, points: &Vec<f64>) -> Result<(), CoreError> {
         if points.len() % self.dim != 0 {
-            return Err(CoreError::DimensionMismatch {
-                expected: self.dim,
-                found: points.len() % self.dim,
+            return Err(CoreError::InvalidParameter {
+                name: "coords",
+                reason: format!(
+                    "{} coordinates is not a multiple of d = {}: give d coordinates per point, one point after another",
+                    points.len(),
+                    self.dim
+                ),
             });
         }
         if let Some(k) = points.iter().position(|c| !c.is_finite()) {

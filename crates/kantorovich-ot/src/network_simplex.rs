@@ -124,6 +124,12 @@ pub struct ExactSolution {
 }
 
 impl ExactSolution {
+    /// The optimal transport cost, `self.cost`: the same accessor as
+    /// [`SinkhornSolution::cost`](crate::SinkhornSolution::cost) and [`TransportPlan::cost`].
+    pub fn cost(&self) -> f64 {
+        self.cost
+    }
+
     /// The dual objective sum_i a_i f_i + sum_j b_j g_j for weights `a` and `b` (equal to
     /// [`cost`](ExactSolution::cost) up to rounding for the weights that were solved).
     pub fn dual_value(&self, a: &[f64], b: &[f64]) -> f64 {

@@ -91,6 +91,15 @@ pub struct SinkhornSolution {
     pub stop_reason: StopReason,
 }
 
+impl SinkhornSolution {
+    /// The value of the problem solved, the entropic cost T_eps = `entropic_cost`: the same
+    /// accessor as [`ExactSolution::cost`](crate::ExactSolution::cost) and
+    /// [`TransportPlan::cost`](kantorovich_core::TransportPlan::cost) of the entropic coupling.
+    pub fn cost(&self) -> f64 {
+        self.entropic_cost
+    }
+}
+
 impl Sinkhorn {
     /// Sinkhorn at regularisation `epsilon` (absolute, in the units of the cost), tolerance 1e-9
     /// on the relative L1 marginal error, at most 10,000 iterations, epsilon-scaling by 0.5.

@@ -327,3 +327,15 @@ fn sinkhorn_bounds_its_work_and_never_returns_a_non_finite_value() {
         }
     }
 }
+
+/// One accessor for "the cost": `cost()` on exact and entropic solutions and on plans.
+#[test]
+fn one_accessor_for_the_cost() {
+    let cost = CostMatrix::new(2, 2, vec![0.0, 1.0, 1.0, 0.0]).unwrap();
+    let w = [0.5, 0.5];
+    let exact = NetworkSimplex::default().solve(&w, &w, &cost).unwrap();
+    assert_eq!(exact.cost(), exact.cost);
+    assert_eq!(exact.cost(), exact.plan.cost());
+    let entropic = Sinkhorn::new(0.1).solve(&w, &w, &cost).unwrap();
+    assert_eq!(entropic.cost(), entropic.entropic_cost);
+}
