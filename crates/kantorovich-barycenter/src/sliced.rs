@@ -230,36 +230,48 @@ impl SlicedBarycenter {
         lambdas: &[f64],
     ) -> Result<(f64, Vec<f64>), BarycenterError> {
         let n = weights.len();
-        let (total, descent) = thetas
-            .par_chunks(d)
-            .zip(targets)
-            .map(|(theta, projected)| -> Result<(f64, Vec<f64>), BarycenterError> {
-                let x: Vec<f64> = points.chunks(d).map(|p| dot(p, theta)).collect();
-                // sum_k lambda_k (x_i - T_k(x_i)) along theta
-                let mut shift = vec![0.0; n];
-                let mut cost = 0.0;
-                for (k, line) in projected.iter().enumerate() {
-                    let (moved, w2) = line.projection(&x, weights).map_err(|e| coupling_error(k, e))?;
-                    cost += lambdas[k] * w2;
-                    for ((s, &xi), &ti) in shift.iter_mut().zip(&x).zip(&moved) {
-                        *s += lambdas[k] * (xi - ti);
-                    }
+        let one = |theta: &[f64], projected: &[SortedLine]| -> Result<(f64, Vec<f64>), BarycenterError> {
+            let x: Vec<f64> = points.chunks(d).map(|p| dot(p, theta)).collect();
+            // sum_k lambda_k (x_i - T_k(x_i)) along theta
+            let mut shift = vec![0.0; n];
+            let mut cost = 0.0;
+            for (k, line) in projected.iter().enumerate() {
+                let (moved, w2) = line.projection(&x, weights).map_err(|e| coupling_error(k, e))?;
+                cost += lambdas[k] * w2;
+                for ((s, &xi), &ti) in shift.iter_mut().zip(&x).zip(&moved) {
+                    *s += lambdas[k] * (xi - ti);
                 }
+            }
+            Ok((cost, shift))
+        };
+        // A fixed split of the directions into blocks, each summed in order, then the blocks in
+        // order: the same bits whatever the number of threads (rayon's reduce would not be).
+        let count = thetas.len() / d;
+        let per_block = count.div_ceil(SUM_BLOCKS).max(1);
+        let blocks: Vec<(f64, Vec<f64>)> = (0..count.div_ceil(per_block))
+            .into_par_iter()
+            .map(|b| -> Result<(f64, Vec<f64>), BarycenterError> {
+                let mut cost = 0.0;
                 let mut g = vec![0.0; n * d];
-                for (gi, &s) in g.chunks_mut(d).zip(&shift) {
-                    for (g, &t) in gi.iter_mut().zip(theta) {
-                        *g = s * t;
+                for l in b * per_block..((b + 1) * per_block).min(count) {
+                    let theta = &thetas[l * d..(l + 1) * d];
+                    let (c, shift) = one(theta, &targets[l])?;
+                    cost += c;
+                    for (gi, &s) in g.chunks_mut(d).zip(&shift) {
+                        for (g, &t) in gi.iter_mut().zip(theta) {
+                            *g += s * t;
+                        }
                     }
                 }
                 Ok((cost, g))
             })
-            .try_reduce(
-                || (0.0, vec![0.0; n * d]),
-                |(c1, mut g1), (c2, g2)| {
-                    g1.iter_mut().zip(&g2).for_each(|(a, b)| *a += b);
-                    Ok((c1 + c2, g1))
-                },
-            )?;
+            .collect::<Result<_, _>>()?;
+        let mut total = 0.0;
+        let mut descent = vec![0.0; n * d];
+        for (c, g) in blocks {
+            total += c;
+            descent.iter_mut().zip(&g).for_each(|(a, b)| *a += b);
+        }
         let l = self.directions as f64;
         Ok((total / l, descent.into_iter().map(|g| g / l).collect()))
     }
@@ -287,6 +299,9 @@ impl SlicedBarycenter {
         Ok(())
     }
 }
+
+/// Blocks of directions summed separately (a fixed number, for bit-for-bit reproducibility).
+const SUM_BLOCKS: usize = 16;
 
 fn dot(p: &[f64], theta: &[f64]) -> f64 {
     p.iter().zip(theta).map(|(a, b)| a * b).sum()

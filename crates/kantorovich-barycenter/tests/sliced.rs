@@ -205,3 +205,30 @@ fn sliced_barycenter_errors() {
         assert!(err.to_string().contains("invalid parameter"), "{err}");
     }
 }
+
+/// Same seed, same bits: the sliced barycentre (and SW) give identical results on one thread
+/// and on several (the sums over directions used rayon's work-stealing order; issue 13, item 10).
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let mut rng = SplitMix64(99);
+    let plane = Euclidean::new(2).unwrap();
+    let measures: Vec<DiscreteMeasure<Euclidean>> = (0..3)
+        .map(|_| plane.uniform(cloud(&mut rng, 300, 2, 1.0)).unwrap())
+        .collect();
+    let init = plane.uniform(cloud(&mut rng, 200, 2, 1.0)).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let r = SlicedBarycenter::default()
+                .max_iterations(5)
+                .solve(&measures, &[0.2, 0.3, 0.5], init.clone())
+                .unwrap();
+            let sw = sliced_wasserstein(&measures[0], &measures[1], 2.0, 97, 3).unwrap();
+            (r.objective, r.measure.points().clone(), sw)
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3, 8] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+}

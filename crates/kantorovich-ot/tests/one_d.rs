@@ -365,3 +365,38 @@ fn concave_costs_are_refused() {
     }
     assert!(ot_1d(&x, &w, &y, &w, |t: f64| (t - 0.3).max(0.0)).is_ok());
 }
+
+/// Scaling the line by s (1e-100..1e100) scales W_p^p by s^p for the exact 1-D solver, and the
+/// plan does not change (issue 13: scale invariance of every exact solver).
+#[test]
+fn one_d_is_scale_invariant() {
+    use kantorovich_ot::ot_1d;
+    use kantorovich_testkit::{cloud, SplitMix64};
+    let mut rng = SplitMix64(5);
+    for _ in 0..50 {
+        let (n, m) = (1 + rng.below(20), 1 + rng.below(20));
+        let (x, y) = (cloud(rng.next_u64(), n, 1), cloud(rng.next_u64(), m, 1));
+        let a: Vec<f64> = (0..n)
+            .map(|_| if rng.below(4) == 0 { 0.0 } else { rng.uniform() + 0.01 })
+            .collect();
+        let mut b: Vec<f64> = (0..m).map(|_| rng.uniform()).collect();
+        b[0] += 0.1;
+        let mut a = a;
+        a[0] += 0.1;
+        let (sa, sb): (f64, f64) = (a.iter().sum(), b.iter().sum());
+        let b: Vec<f64> = b.iter().map(|v| v * sa / sb).collect();
+        let base = ot_1d(&x, &a, &y, &b, |t| t * t).unwrap();
+        for s in [1e-100, 1e-12, 1e12, 1e100] {
+            let (xs, ys): (Vec<f64>, Vec<f64>) = (x.iter().map(|v| v * s).collect(), y.iter().map(|v| v * s).collect());
+            let scaled = ot_1d(&xs, &a, &ys, &b, |t| t * t).unwrap();
+            assert!(
+                (scaled.cost - base.cost * s * s).abs() <= 1e-12 * base.cost * s * s,
+                "s = {s:e}"
+            );
+            assert_eq!(
+                scaled.plan,
+                kantorovich_core::TransportPlan::from_triplets(n, m, base.plan.iter().collect(), scaled.cost).unwrap()
+            );
+        }
+    }
+}
