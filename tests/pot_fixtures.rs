@@ -77,3 +77,61 @@ fn fixed_point_h_matches_pot_free_support_barycenter() {
         );
     }
 }
+
+/// The hard cases the other fixtures lack (issue 13, item 11): zero weights, duplicate points,
+/// n >> m, a cost range of 1e8 and all at once. The network simplex matches `ot.emd2` and
+/// certifies its answer; on the wide range it matches the exact block decomposition to 1e-12,
+/// where POT is off by the rounding of its masses times the largest cost (about 6e-8 relative).
+#[test]
+fn network_simplex_matches_pot_on_hard_cases() {
+    let data = fixture("pot_emd_hard.txt");
+    let get = |key: String| {
+        data.iter()
+            .find(|(k, _)| *k == key)
+            .unwrap_or_else(|| panic!("{key}"))
+            .1
+            .clone()
+    };
+    for k in 0..5 {
+        let d = get(format!("d{k}"))[0] as usize;
+        let (x, y, a, b) = (
+            get(format!("x{k}")),
+            get(format!("y{k}")),
+            get(format!("a{k}")),
+            get(format!("b{k}")),
+        );
+        let pot = get(format!("cost{k}"))[0];
+        let space = Euclidean::new(d).unwrap();
+        let (mu, nu) = (
+            space.measure(x, a.clone()).unwrap(),
+            space.measure(y, b.clone()).unwrap(),
+        );
+        let cost = CostMatrix::between(&mu, &nu, &SquaredEuclidean).unwrap();
+        let sol = NetworkSimplex::default().solve(&a, &b, &cost).unwrap();
+        let rounding = 64.0 * f64::EPSILON * cost.max();
+        assert!(
+            (sol.cost - pot).abs() <= 1e-12 * pot + rounding,
+            "case {k}: {} vs POT {pot}",
+            sol.cost
+        );
+        // the certificate at each arc's own scale
+        assert!(sol.plan.marginal_error(&a, &b) <= 1e-12);
+        for i in 0..cost.rows() {
+            for j in 0..cost.cols() {
+                let (c, f, g) = (cost.get(i, j), sol.f[i], sol.g[j]);
+                assert!(
+                    c - f - g >= -(1e-13 * c + 8.0 * f64::EPSILON * (c + f.abs() + g.abs())),
+                    "case {k} ({i}, {j})"
+                );
+            }
+        }
+        if k == 3 {
+            let block = get("block3".into())[0];
+            assert!(
+                (sol.cost - block).abs() <= 1e-12 * block,
+                "{} vs the block decomposition {block}",
+                sol.cost
+            );
+        }
+    }
+}
