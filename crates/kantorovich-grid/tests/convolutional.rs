@@ -514,6 +514,7 @@ fn barycentres_are_probability_vectors_within_the_error() {
     }
     QuickCheck::new()
         .tests(60)
+        .min_tests_passed(60)
         .quickcheck(prop as fn(u64, bool, u8) -> TestResult);
 }
 

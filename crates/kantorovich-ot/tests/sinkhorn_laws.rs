@@ -73,6 +73,7 @@ fn stored_and_lazy_back_ends_agree() {
     }
     QuickCheck::new()
         .tests(300)
+        .min_tests_passed(300)
         .max_tests(3000)
         .quickcheck(prop as fn(u64) -> TestResult);
 }
@@ -105,6 +106,7 @@ fn marginals_hold_at_convergence() {
     }
     QuickCheck::new()
         .tests(300)
+        .min_tests_passed(300)
         .max_tests(3000)
         .quickcheck(prop as fn(u64) -> TestResult);
 }
@@ -148,6 +150,7 @@ fn entropic_cost_tends_to_the_exact_cost() {
     }
     QuickCheck::new()
         .tests(100)
+        .min_tests_passed(100)
         .max_tests(1000)
         .quickcheck(prop as fn(u64) -> TestResult);
 }
@@ -177,6 +180,7 @@ fn acceleration_does_not_change_the_solution() {
     }
     QuickCheck::new()
         .tests(200)
+        .min_tests_passed(200)
         .max_tests(2000)
         .quickcheck(prop as fn(u64) -> TestResult);
 }
