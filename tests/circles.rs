@@ -12,7 +12,10 @@ use quickcheck::{QuickCheck, TestResult};
 
 fn quickcheck(tests: u64) -> QuickCheck {
     // discarded cases are retried; all `tests` must pass (quickcheck would accept fewer)
-    QuickCheck::new().tests(tests).max_tests(10 * tests).min_tests_passed(tests)
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(10 * tests)
+        .min_tests_passed(tests)
 }
 
 /// K in 1..=4 random circles (centres in [-3, 3]^2, radii in [0.3, 2]), one point y_k per circle

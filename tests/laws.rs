@@ -90,7 +90,10 @@ impl Instance {
 
 fn quickcheck(tests: u64) -> QuickCheck {
     // discarded cases are retried; all `tests` must pass (quickcheck would accept fewer)
-    QuickCheck::new().tests(tests).max_tests(10 * tests).min_tests_passed(tests)
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(10 * tests)
+        .min_tests_passed(tests)
 }
 
 /// sum_k lambda_k |x - y_k|^2 >= sum_k lambda_k |B(y) - y_k|^2 + delta(x, B(y)), with equality

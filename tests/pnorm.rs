@@ -12,7 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn quickcheck(tests: u64) -> QuickCheck {
     // discarded cases are retried; all `tests` must pass (quickcheck would accept fewer)
-    QuickCheck::new().tests(tests).max_tests(10 * tests).min_tests_passed(tests)
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(10 * tests)
+        .min_tests_passed(tests)
 }
 
 /// p in [1, inf): 1 and 2 often (the non-smooth and the closed-form cases), large p sometimes.

@@ -25,7 +25,10 @@ use quickcheck::{QuickCheck, TestResult};
 
 fn quickcheck(tests: u64) -> QuickCheck {
     // discarded cases are retried; all `tests` must pass (quickcheck would accept fewer)
-    QuickCheck::new().tests(tests).max_tests(10 * tests).min_tests_passed(tests)
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(10 * tests)
+        .min_tests_passed(tests)
 }
 
 /// A random family of K maps R^d -> R^{d_k}: each map is either dense (entries uniform in
