@@ -105,3 +105,62 @@ fn every_fault_of_a_ground_barycentre_is_named() {
         Ok(_) => panic!("a faulty ground barycentre went unnoticed"),
     }
 }
+
+/// A user cost that goes NaN on the way (here for points x >= 0.5, which only the first step
+/// reaches): the error names the cost's pair of atoms, the measure and the iterate.
+#[test]
+fn a_cost_that_goes_wrong_is_named_with_its_iterate() {
+    struct HalfLine;
+    impl Cost<Euclidean> for HalfLine {
+        fn cost(&self, x: &[f64], y: &[f64]) -> f64 {
+            if x[0] >= 0.5 {
+                f64::NAN
+            } else {
+                (x[0] - y[0]) * (x[0] - y[0])
+            }
+        }
+    }
+    struct Mean;
+    impl GroundBarycenter<Euclidean> for Mean {
+        type Cost = HalfLine;
+        fn cost_k(&self, _: usize) -> &HalfLine {
+            &HalfLine
+        }
+        fn barycenter(
+            &self,
+            _: &Euclidean,
+            ys: &[&[f64]],
+            lambdas: &[f64],
+            out: &mut Vec<f64>,
+        ) -> Result<(), CoreError> {
+            let total: f64 = lambdas.iter().sum();
+            out.push(ys.iter().zip(lambdas).map(|(y, l)| l / total * y[0]).sum());
+            Ok(())
+        }
+        fn delta(&self, _: &[f64], _: &[f64], _: &[f64]) -> f64 {
+            0.0
+        }
+    }
+    let line = Euclidean::new(1).unwrap();
+    let nus = vec![
+        line.uniform(vec![0.0, 0.1]).unwrap(),
+        line.uniform(vec![1.0, 1.1]).unwrap(),
+    ];
+    let problem = BarycenterProblem::new(line, nus, vec![0.5, 0.5], Mean).unwrap();
+    let err = FixedPointG::default()
+        .solve(&problem, problem.default_init())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BarycenterError::Coupling {
+                k: 0,
+                iteration: Some(1),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("from the iterate mu_1") && text.contains("NaN"), "{text}");
+}

@@ -2,11 +2,33 @@
 
 use kantorovich_core::CoreError;
 
+fn iterate_prefix(iteration: &Option<usize>) -> String {
+    iteration
+        .map(|t| format!("from the iterate mu_{t} "))
+        .unwrap_or_default()
+}
+
 fn step_suffix(iteration: &Option<usize>) -> String {
     iteration.map(|t| format!(" in step {t}")).unwrap_or_default()
 }
 
 impl BarycenterError {
+    /// The error with the iterate mu_t whose couplings failed, where the error has room for it.
+    pub(crate) fn at_iterate(self, t: usize) -> Self {
+        match self {
+            BarycenterError::Coupling {
+                k,
+                iteration: None,
+                source,
+            } => BarycenterError::Coupling {
+                k,
+                iteration: Some(t),
+                source,
+            },
+            other => other,
+        }
+    }
+
     /// The error with the fixed-point step it happened in, where the error has room for it.
     pub(crate) fn at_step(self, step: usize) -> Self {
         match self {
@@ -45,11 +67,15 @@ pub enum BarycenterError {
         /// Number of measures K.
         measures: usize,
     },
-    /// Solving the transport problem between the iterate and the measure `k` failed.
-    #[error("optimal transport to measure {k} failed: {source}")]
+    /// Solving the transport problem between the iterate and the measure `k` failed (a cost
+    /// that is not finite names its pair of atoms in `source`).
+    #[error("optimal transport {}to measure {k} failed: {source}", iterate_prefix(iteration))]
     Coupling {
         /// Index of the target measure.
         k: usize,
+        /// The iterate mu_t (t = 0: the start) of a fixed-point run whose coupling failed, when
+        /// known.
+        iteration: Option<usize>,
         /// The solver's error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },

@@ -127,7 +127,9 @@ where
     loop {
         // The couplings of the previous iterate warm-start those of this one (H keeps the
         // weights, so they stay feasible; the solver ignores hints that do not fit).
-        let plans = problem.couplings_with_hints(&mu, solver, previous_plans.as_deref())?;
+        let plans = problem
+            .couplings_with_hints(&mu, solver, previous_plans.as_deref())
+            .map_err(|e| e.at_iterate(steps))?;
         let objective = problem.objective_of(&plans);
         if !objective.is_finite() {
             return Err(BarycenterError::NumericalBreakdown {

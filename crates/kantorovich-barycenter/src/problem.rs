@@ -117,7 +117,11 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
                     Some(hint) => solver.couple_with_hint(mu, nu, cost, hint),
                     None => solver.couple(mu, nu, cost),
                 }
-                .map_err(|e| BarycenterError::Coupling { k, source: Box::new(e) })
+                .map_err(|e| BarycenterError::Coupling {
+                    k,
+                    iteration: None,
+                    source: Box::new(e),
+                })
             })
             .collect()
     }

@@ -313,5 +313,9 @@ fn project<X: VectorSpace>(nu: &DiscreteMeasure<X>, theta: &[f64]) -> Vec<f64> {
 }
 
 fn coupling_error(k: usize, e: kantorovich_ot::OtError) -> BarycenterError {
-    BarycenterError::Coupling { k, source: Box::new(e) }
+    BarycenterError::Coupling {
+        k,
+        iteration: None,
+        source: Box::new(e),
+    }
 }

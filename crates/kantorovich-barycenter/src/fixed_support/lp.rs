@@ -258,6 +258,7 @@ fn solve_two_targets(problem: &FixedSupportProblem) -> Result<FixedSupportSoluti
         .solve(b1, b2, &pair_cost)
         .map_err(|e| BarycenterError::Coupling {
             k: 1,
+            iteration: None,
             source: Box::new(e),
         })?;
     let mut weights = vec![0.0; n];

@@ -189,7 +189,11 @@ impl FixedSupportProblem {
                 solver
                     .solve(&a, b, cost)
                     .map(|s| s.plan)
-                    .map_err(|e| BarycenterError::Coupling { k, source: Box::new(e) })
+                    .map_err(|e| BarycenterError::Coupling {
+                        k,
+                        iteration: None,
+                        source: Box::new(e),
+                    })
             })
             .collect()
     }
