@@ -474,6 +474,15 @@ fn fixed_points(f: &mut Fuzz) -> Outcome {
                 star.duality_gap, star.objective
             ));
         }
+        // independent of the certificate: the start may not beat V* by more than the stated gap
+        if let Ok(v) = problem.objective(&init, &NetworkSimplex::default()) {
+            if v < star.objective - star.duality_gap - 1e-9 * star.objective.abs() {
+                return Err(format!(
+                    "V(mu_0) = {v} beats V* = {} (gap {})",
+                    star.objective, star.duality_gap
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -511,6 +520,18 @@ fn fixed_support_and_grids(f: &mut Fuzz) -> Outcome {
                     "FixedSupportLp Ok with mass {total}, V = {}, gap {}",
                     sol.objective, sol.duality_gap
                 ));
+            }
+            // independent of the certificate: uniform weights on the support may not beat the
+            // LP's value by more than the stated gap
+            let uniform = vec![1.0 / problem.support_size() as f64; problem.support_size()];
+            if let Ok(v) = problem.objective(&uniform) {
+                if v < sol.lp_objective - sol.duality_gap - 1e-9 * sol.lp_objective.abs() {
+                    return Err(format!(
+                        "V(uniform) = {v} beats the LP's {} (gap {}, V(a) = {}, shortcut {shortcut}, lambdas {:?}, targets {:?}, costs {:?}, a {:?})",
+                        sol.lp_objective, sol.duality_gap, sol.objective, problem.lambdas(), problem.targets(),
+                        problem.costs().iter().map(|c| c.as_slice().to_vec()).collect::<Vec<_>>(), sol.weights
+                    ));
+                }
             }
         }
         let eps = [0.1, 1e-3, f.value()][f.below(3)];

@@ -31,8 +31,8 @@ pub struct BarycenterResult<X: GroundSpace> {
     pub objective: f64,
     /// Number of fixed-point steps taken (the iterate returned is mu_t for some t <= this).
     pub iterations: usize,
-    /// Whether the stopping rule on V was met: V(mu_{t-1}) - V(mu_t) in
-    /// [0, tolerance x |V(mu_{t-1})|]. Equal to `stop_reason.is_converged()`.
+    /// Whether the stopping rule on V was met: |V(mu_{t-1}) - V(mu_t)| <= tolerance x
+    /// |V(mu_{t-1})|. Equal to `stop_reason.is_converged()`.
     pub converged: bool,
     /// Why the run stopped: converged, V increased (the best iterate is returned, it is not a
     /// fixed point), or the iteration cap.

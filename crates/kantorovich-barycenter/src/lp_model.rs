@@ -12,6 +12,11 @@ use good_lp::{microlp, variable, Expression, ProblemVariables, Solution, SolverM
 /// 1e-12 of the largest cost (its constraints hold to ~2e-12 on the tests' instances), so the
 /// certified gap is about 1e-11 x max|c| / value: 1e-10 to 2e-8 of the value on the tests'
 /// instances, whose primal values agree with POT and the network simplex to 1e-9 or better.
+///
+/// An optimum within round-off of 0 (three copies of one measure, say) has no relative accuracy
+/// to speak of and is refused too: the error carries the value and the gap, which bound the
+/// optimum in absolute terms. An absolute allowance was tried and dropped: measured against the
+/// largest cost it let wide cost ranges (1e300 next to 1) certify values that were off by 100 %.
 pub const LP_CERTIFICATE_TOLERANCE: f64 = 1e-7;
 
 /// Rounds of constraint generation for the dual.
@@ -22,10 +27,12 @@ const DUAL_BOX: f64 = 1e4;
 /// A dual constraint violated by less than this (in scaled units) is round-off.
 const DUAL_ROUND_OFF: f64 = 1e-13;
 
-/// Errors unless `gap` <= [`LP_CERTIFICATE_TOLERANCE`] x |value|.
-pub(crate) fn certify(value: f64, gap: f64) -> Result<(), BarycenterError> {
+/// The gap between the value of a feasible solution and the LP's certified lower bound; errors
+/// unless it is at most [`LP_CERTIFICATE_TOLERANCE`] x |value| (and finite).
+pub(crate) fn certify(value: f64, lp: &LpSolution) -> Result<f64, BarycenterError> {
+    let gap = (value - lp.dual_bound).max(0.0);
     if value.is_finite() && gap <= LP_CERTIFICATE_TOLERANCE * value.abs() {
-        Ok(())
+        Ok(gap)
     } else {
         Err(BarycenterError::LpNotCertified { value, gap })
     }
@@ -47,19 +54,21 @@ pub(crate) struct LpSolution {
     pub x: Vec<f64>,
     pub objective: f64,
     pub violation: f64,
-    /// An upper bound on <c, x> - OPT (for an x that is feasible up to `violation`): the gap
-    /// <c, x> - <rhs, y> to a dual solution y, plus what y's own infeasibility (A^T y - c)_+ can
-    /// hide, max_t (A^T y - c)_t times `mass_bound`.
-    pub gap: f64,
+    /// A certified lower bound on the optimum: <rhs, y> for a dual solution y, less what y's
+    /// own infeasibility (A^T y - c)_+ can hide (its largest entry times `mass_bound`), less the
+    /// rounding of both sums; -infinity if anything was NaN. The caller compares it with the
+    /// value of a *feasible* solution to get a gap.
+    pub dual_bound: f64,
 }
 
 impl EqualityLp {
     /// Solves the LP with microlp (a simplex method), then its dual, max <rhs, y> subject to
-    /// A^T y <= c, and measures both: the constraint violation of x and the duality gap.
+    /// A^T y <= c, and measures both: the constraint violation of x and a certified lower bound
+    /// on the optimum.
     ///
     /// microlp's tolerances are absolute (about 1e-9), so the objective is first divided by
     /// max_t |c_t|: costs of 1e-12 are then seen, and those of 1e12 do not swamp them. The
-    /// gap bound needs `mass_bound` >= sum_t x_t for every feasible x (the LPs here fix it).
+    /// bound needs `mass_bound` >= sum_t x_t for every feasible x (the LPs here fix it).
     pub fn solve(&self, mass_bound: f64) -> Result<LpSolution, BarycenterError> {
         let scale = self.objective.iter().fold(0.0f64, |s, c| s.max(c.abs()));
         let scale = if scale > 0.0 && scale.is_finite() { scale } else { 1.0 };
@@ -74,22 +83,39 @@ impl EqualityLp {
             .fold(0.0, f64::max);
         let negative = values.iter().fold(0.0f64, |m, &v| m.max(-v));
         let objective_value = self.objective.iter().zip(&values).map(|(c, v)| c * v).sum();
-        // the certificate, in the scaled units, then back
+        // The certificate, in the scaled units, then back. Every sum carries its own rounding
+        // bound (n u sum |terms|): dual values of +-1e4 cancel to round-off, which must not be
+        // read as a lower bound.
+        let rounding = |count: usize, magnitude: f64| 2.0 * (count as f64 + 2.0) * f64::EPSILON * magnitude;
         let mut aty = vec![0.0; self.objective.len()];
+        let mut aty_size = vec![0.0; self.objective.len()];
+        let mut terms_per_column = vec![0usize; self.objective.len()];
         for ((terms, _), &yr) in self.rows.iter().zip(&y) {
             for &(t, coef) in terms {
                 aty[t] += coef * yr;
+                aty_size[t] += (coef * yr).abs();
+                terms_per_column[t] += 1;
             }
         }
-        let dual_infeasibility = aty.iter().zip(&scaled).fold(0.0f64, |m, (a, c)| m.max(a - c));
-        let primal: f64 = scaled.iter().zip(&values).map(|(c, v)| c * v).sum();
+        // NaN anywhere must make the bound useless (f64::max would drop it)
+        let mut dual_infeasibility = 0.0f64;
+        for t in 0..aty.len() {
+            let v = aty[t] - scaled[t] + rounding(terms_per_column[t], aty_size[t] + scaled[t].abs());
+            dual_infeasibility = if v.is_nan() || dual_infeasibility.is_nan() {
+                f64::NAN
+            } else {
+                dual_infeasibility.max(v)
+            };
+        }
         let dual: f64 = self.rows.iter().zip(&y).map(|((_, rhs), yr)| rhs * yr).sum();
-        let gap = ((primal - dual).max(0.0) + dual_infeasibility * mass_bound) * scale;
+        let dual_size: f64 = self.rows.iter().zip(&y).map(|((_, rhs), yr)| (rhs * yr).abs()).sum();
+        let bound = (dual - rounding(self.rows.len(), dual_size) - dual_infeasibility * mass_bound) * scale;
+        let dual_bound = if bound.is_nan() { f64::NEG_INFINITY } else { bound };
         Ok(LpSolution {
             objective: objective_value,
             x: values,
             violation: violation.max(negative),
-            gap: if gap.is_nan() { f64::INFINITY } else { gap },
+            dual_bound,
         })
     }
 

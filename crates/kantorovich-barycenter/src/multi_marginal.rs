@@ -5,6 +5,7 @@ use crate::fixed_support::DEFAULT_MAX_LP_VARIABLES;
 use crate::lp_model::{certify, EqualityLp};
 use crate::{BarycenterError, BarycenterProblem};
 use kantorovich_core::{CoreError, Cost, DiscreteMeasure, GroundBarycenter, GroundSpace};
+use kantorovich_ot::NetworkSimplex;
 use rayon::prelude::*;
 
 /// The exact barycentre of [`BarycenterProblem`] for small inputs, by the multi-marginal linear
@@ -30,8 +31,9 @@ use rayon::prelude::*;
 /// duality gap is a certified bound on V* - OPT
 /// ([`duality_gap`](MultiMarginalSolution::duality_gap)); a gap above
 /// [`LP_CERTIFICATE_TOLERANCE`](crate::LP_CERTIFICATE_TOLERANCE) x V* fails with
-/// [`BarycenterError::LpNotCertified`] (for instance costs |x - y|_50^50, whose optimum is
-/// 1e-28 of the largest cost) instead of returning a value that may be wrong.
+/// [`BarycenterError::LpNotCertified`] instead of returning a value that may be wrong: costs
+/// |x - y|_50^50 (an optimum 1e-28 of the largest cost), and optima within round-off of 0
+/// (identical measures), whose error still bounds the optimum in absolute terms.
 ///
 /// ```
 /// use kantorovich_barycenter::{BarycenterProblem, MultiMarginalLp};
@@ -64,7 +66,8 @@ pub struct MultiMarginalSolution<X: GroundSpace> {
     pub measure: DiscreteMeasure<X>,
     /// The tuples (j_1, .., j_K) of the support of gamma, K indices each, one after another.
     pub tuples: Vec<usize>,
-    /// V* = sum_j gamma_j c(j), the LP's value (over the tuples kept in `measure`).
+    /// V* = V(mu*), computed by exact transport from mu* to each nu_k (the LP's value
+    /// sum_j gamma_j c(j), up to the LP's tolerance).
     pub objective: f64,
     /// The largest violation of a marginal or sign constraint by the LP's solution, or the
     /// mass of the round-off tuples left out of `measure` (at most 1e-14 each) if larger.
@@ -128,7 +131,7 @@ impl MultiMarginalLp {
             rows.extend(terms.into_iter().zip(nu.weights()).map(|(row, &w)| (row, w)));
         }
         let lp = EqualityLp {
-            objective: costs.clone(),
+            objective: costs,
             rows,
             redundant,
         }
@@ -137,31 +140,37 @@ impl MultiMarginalLp {
         let mut points = space.with_capacity(0);
         let mut weights = Vec::new();
         let mut tuples = Vec::new();
-        let (mut kept, mut objective) = (0.0, 0.0);
+        let mut kept = 0.0;
         for (t, &g) in lp.x.iter().enumerate() {
             // the simplex's zeros can come back as tiny round-off values (the masses sum to 1)
             if g > DROP_BELOW {
                 space.push(&mut points, space.point(&bars, t));
                 weights.push(g);
                 kept += g;
-                objective += g * costs[t];
                 let start = tuples.len();
                 tuples.resize(start + k_count, 0);
                 fill_tuple(t, &sizes, &mut tuples[start..]);
             }
         }
-        // mu* is normalised: its value is that of the kept tuples, renormalised
-        objective /= kept;
+        if kept.is_nan() || kept <= 0.0 {
+            return Err(BarycenterError::Lp {
+                reason: format!("the LP solution has no tuple of mass above {DROP_BELOW:e}"),
+            });
+        }
         let dropped: f64 = lp.x.iter().filter(|&&g| g > 0.0 && g <= DROP_BELOW).sum();
-        certify(objective, lp.gap)?;
         debug_assert_eq!(tuples.len(), weights.len() * k_count);
         let measure = DiscreteMeasure::new(space.clone(), points, weights)?;
+        // The certificate compares the dual bound with a value that is certainly attained: V of
+        // the measure returned, by exact transport (the LP's own value belongs to a coupling
+        // whose marginals hold only to the LP's tolerance).
+        let objective = problem.objective(&measure, &NetworkSimplex::default())?;
+        let duality_gap = certify(objective, &lp)?;
         Ok(MultiMarginalSolution {
             measure,
             tuples,
             objective,
             lp_violation: lp.violation.max(dropped),
-            duality_gap: lp.gap,
+            duality_gap,
         })
     }
 }

@@ -355,6 +355,11 @@ impl NetworkSimplex {
                     }
                     iterations += 1;
                     since_refresh += 1;
+                    // A violation the fast phase would have seen (hidden there by stale
+                    // potentials) sends the solve back to the fast phase and its cheaper pivots.
+                    if certifying && rc < -eps {
+                        certifying = false;
+                    }
                     // the certification phase trusts only freshly rebuilt potentials
                     if certifying || since_refresh >= refresh {
                         tree.recompute_potentials();

@@ -75,7 +75,13 @@ pub(crate) fn ot_1d_log_wp(x: &[f64], a: &[f64], y: &[f64], b: &[f64], p: f64) -
     let (_, b) = balanced_marginals(a, b, x.len(), y.len())?;
     let (xs, ys) = sort_both(x, a, y, &b)?;
     let mut moves: Vec<(f64, f64)> = try_vec_with_capacity("the 1-D plan", x.len() + y.len() - 1)?;
-    monotone_walk(&xs, &ys, |_| 0.0, |i, j, t| moves.push(((y[j] - x[i]).abs(), t)))?;
+    // half displacements: y - x of two finite points can overflow, y/2 - x/2 cannot
+    monotone_walk(
+        &xs,
+        &ys,
+        |_| 0.0,
+        |i, j, t| moves.push(((0.5 * y[j] - 0.5 * x[i]).abs(), t)),
+    )?;
     let largest = moves.iter().fold(0.0f64, |s, &(d, _)| s.max(d));
     if largest == 0.0 {
         return Ok(f64::NEG_INFINITY);
@@ -87,7 +93,7 @@ pub(crate) fn ot_1d_log_wp(x: &[f64], a: &[f64], y: &[f64], b: &[f64], p: f64) -
     } else {
         moves.iter().map(|&(d, t)| t * (d * inv).powf(p)).sum()
     };
-    Ok(sum.ln() + p * largest.ln())
+    Ok(sum.ln() + p * (2.0 * largest).ln())
 }
 
 /// The barycentric projection of the monotone (W_2-optimal) plan between mu = sum_i a_i delta(x_i)
@@ -204,19 +210,23 @@ fn check_convex(h: &impl Fn(f64) -> f64, xs: &Sorted, ys: &Sorted) -> Result<(),
     ) else {
         return Ok(());
     };
-    let (lo, hi) = (y0.0 - x1.0, y1.0 - x0.0);
+    // the range of y - x in halves (y/2 - x/2 cannot overflow), sampled by convex combinations
+    let (lo, hi) = (0.5 * y0.0 - 0.5 * x1.0, 0.5 * y1.0 - 0.5 * x0.0);
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return Ok(());
     }
-    // a convex combination, which cannot overflow where hi - lo would
     let t = |k: usize| {
         let s = k as f64 / (SAMPLES - 1) as f64;
-        lo * (1.0 - s) + hi * s
+        2.0 * (lo * (1.0 - s) + hi * s)
     };
     let values: Vec<f64> = (0..SAMPLES).map(|k| h(t(k))).collect();
     for s in 1..SAMPLES / 2 + 1 {
         for k in s..SAMPLES - s {
             let (left, mid, right) = (values[k - s], values[k], values[k + s]);
+            if !(left.is_finite() && mid.is_finite() && right.is_finite()) {
+                // a displacement past f64 (the walk reports such a cost if the plan uses it)
+                continue;
+            }
             let chord = 0.5 * (left + right);
             let slack = 1e-12 * (left.abs() + right.abs() + mid.abs());
             if mid > chord + slack {

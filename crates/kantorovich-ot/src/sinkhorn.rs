@@ -173,7 +173,7 @@ impl Sinkhorn {
     /// alternating updates oscillate. Used by [`sinkhorn_divergence`](crate::sinkhorn_divergence).
     ///
     /// The symmetry is checked first (one pass over the costs, [`asymmetric_pair`]): a cost
-    /// with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) for some pair fails with
+    /// with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) + 1e-15 max|C| for some pair fails with
     /// [`OtError::NotSymmetric`], since the averaged update would then converge to the wrong
     /// problem. Errors as [`solve`](Sinkhorn::solve) otherwise.
     pub fn solve_symmetric<B: CostBackend + ?Sized>(&self, a: &[f64], cost: &B) -> Result<SinkhornSolution, OtError> {
@@ -293,11 +293,15 @@ impl Sinkhorn {
             total_iterations += iterations;
             if last {
                 let solution = finish(cost, (a, &b), &log_a, &log_b, f, g, total_a, eps, err);
-                let values = [solution.entropic_cost, solution.transport_cost, solution.dual_value];
-                if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                let values = [
+                    ("entropic cost", solution.entropic_cost),
+                    ("transport cost", solution.transport_cost),
+                    ("dual value", solution.dual_value),
+                ];
+                if let Some((what, v)) = values.iter().find(|(_, v)| !v.is_finite()) {
                     return Err(OtError::NumericalBreakdown {
                         reason: format!(
-                            "the entropic cost came out as {v} (eps = {:e}, total mass {total_a:e})",
+                            "the {what} came out as {v} (eps = {:e}, total mass {total_a:e})",
                             self.epsilon
                         ),
                     });
@@ -492,19 +496,23 @@ impl Relaxation {
     }
 }
 
-/// The first pair (i, j) with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) (or a NaN), as an
-/// [`OtError::NotSymmetric`], or for a cost that is not square; `None` for a symmetric cost.
+/// The first pair (i, j) with |C_ij - C_ji| > 1e-12 max(|C_ij|, |C_ji|) + 1e-15 max|C|, as an
+/// [`OtError::NotSymmetric`] (an invalid-parameter error for a cost that is not square); `None`
+/// for a symmetric cost. Non-finite entries are left for the solve to report.
 /// Compares row i with column i for every i, in parallel: one pass over the costs.
 pub fn asymmetric_pair<B: CostBackend + ?Sized>(cost: &B) -> Option<OtError> {
     let n = cost.rows();
     if cost.cols() != n {
-        return Some(OtError::NotSymmetric {
-            i: n,
-            j: cost.cols(),
-            c_ij: f64::NAN,
-            c_ji: f64::NAN,
-        });
+        return Some(
+            CoreError::InvalidParameter {
+                name: "cost",
+                reason: format!("a {n} x {} cost is not square, so not symmetric", cost.cols()),
+            }
+            .into(),
+        );
     }
+    // round-off next to 0 is not asymmetry: a floor of 1e-15 max|C|
+    let floor = 1e-15 * cost.max_abs();
     (0..n)
         .into_par_iter()
         .map_init(
@@ -513,7 +521,11 @@ pub fn asymmetric_pair<B: CostBackend + ?Sized>(cost: &B) -> Option<OtError> {
                 cost.fill_row(i, 0, row);
                 cost.fill_col(i, 0, col);
                 row.iter().zip(col.iter()).enumerate().find_map(|(j, (&c_ij, &c_ji))| {
-                    let ok = (c_ij - c_ji).abs() <= 1e-12 * c_ij.abs().max(c_ji.abs());
+                    // equal entries (infinite ones included) pass; a non-finite cost is reported
+                    // by the solve itself
+                    let ok = c_ij == c_ji
+                        || !(c_ij.is_finite() && c_ji.is_finite())
+                        || (c_ij - c_ji).abs() <= 1e-12 * c_ij.abs().max(c_ji.abs()) + floor;
                     (!ok).then_some(OtError::NotSymmetric { i, j, c_ij, c_ji })
                 })
             },

@@ -78,6 +78,11 @@ pub fn sliced_wasserstein<X: VectorSpace>(
             ot_1d_log_wp(&project(mu), mu.weights(), &project(nu), nu.weights(), p)
         })
         .collect::<Result<_, OtError>>()?;
+    if let Some(bad) = logs.iter().find(|x| x.is_nan()) {
+        return Err(OtError::NumericalBreakdown {
+            reason: format!("a projected W_p^p came out as {bad}"),
+        });
+    }
     // SW_p = ((1/L) sum_l exp(s_l))^(1/p), by a shifted log-sum-exp
     let top = logs.iter().fold(f64::NEG_INFINITY, |s, &x| s.max(x));
     if top == f64::NEG_INFINITY {
@@ -86,11 +91,9 @@ pub fn sliced_wasserstein<X: VectorSpace>(
     let sum: f64 = logs.iter().map(|&x| (x - top).exp()).sum();
     let value = ((top + (sum / directions as f64).ln()) / p).exp();
     if !value.is_finite() {
-        return Err(CoreError::InvalidParameter {
-            name: "measures",
+        return Err(OtError::NumericalBreakdown {
             reason: format!("SW_p = {value}: the points are too far apart for f64"),
-        }
-        .into());
+        });
     }
     Ok(value)
 }
