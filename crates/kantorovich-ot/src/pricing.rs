@@ -28,27 +28,43 @@ impl BlockSearch {
     /// cost below `-eps`. `cost` is the n x m matrix (row-major), `ps` the n source potentials and
     /// `pt` the m sink potentials.
     pub(crate) fn find(&mut self, cost: &[f64], ps: &[f64], pt: &[f64], eps: f64) -> Option<(usize, usize, f64)> {
-        let m = pt.len();
-        let total = cost.len();
+        self.walk(cost.len(), pt.len(), -eps, |i, j, e, len, best| {
+            let (c, p) = (&cost[e..e + len], &pt[j..j + len]);
+            let low = min_sum(c, p);
+            let rc = low - ps[i];
+            (rc < best).then(|| {
+                let at = c.iter().zip(p).position(|(x, y)| x + y == low).unwrap_or(0);
+                (j + at, rc)
+            })
+        })
+    }
+
+    /// The round-robin walk both searches share: segments of `len` arcs, within one row (i, from
+    /// column j, arc index e) and one block; `segment(i, j, e, len, best)` returns the column
+    /// and reduced cost of its best arc when that is below `best`. Stops after the first block
+    /// that found an arc, or after one full turn.
+    #[inline(always)]
+    fn walk(
+        &mut self,
+        total: usize,
+        m: usize,
+        mut best_rc: f64,
+        mut segment: impl FnMut(usize, usize, usize, usize, f64) -> Option<(usize, f64)>,
+    ) -> Option<(usize, usize, f64)> {
         if total == 0 {
             return None;
         }
         let mut e = self.next;
         let mut remaining = total;
         let mut in_block = 0;
-        let mut best_rc = -eps;
         let mut best = None;
         while remaining > 0 {
             let i = e / m;
             let j = e - i * m;
             let len = (m - j).min(remaining).min(self.block - in_block);
-            let (c, p) = (&cost[e..e + len], &pt[j..j + len]);
-            let low = min_sum(c, p);
-            let rc = low - ps[i];
-            if rc < best_rc {
+            if let Some((col, rc)) = segment(i, j, e, len, best_rc) {
                 best_rc = rc;
-                let at = c.iter().zip(p).position(|(x, y)| x + y == low).unwrap_or(0);
-                best = Some((i, j + at));
+                best = Some((i, col));
             }
             e += len;
             if e == total {
@@ -89,11 +105,6 @@ impl BlockSearch {
         cost_max: f64,
         pot: &Potentials<'_>,
     ) -> Option<(usize, usize, f64)> {
-        let m = pot.sink_hi.len();
-        let total = cost.len();
-        if total == 0 {
-            return None;
-        }
         // A reduced cost computed in plain f64 is off by at most `margin`; an arc whose f64
         // reduced cost is above it is certainly not violated, and most arcs are far above it, so
         // the double-double arithmetic runs only on the few that are close to tight.
@@ -103,49 +114,30 @@ impl BlockSearch {
             abs_max(pot.source_lo).max(abs_max(pot.sink_lo)),
         );
         let margin = 4.0 * f64::EPSILON * (cost_max + 2.0 * pot_max) + 2.0 * lo_max;
-        let mut e = self.next;
-        let mut remaining = total;
-        let mut in_block = 0;
-        let mut best_rc = 0.0;
-        let mut best = None;
-        while remaining > 0 {
-            let i = e / m;
-            let j = e - i * m;
-            let len = (m - j).min(remaining).min(self.block - in_block);
+        self.walk(cost.len(), pot.sink_hi.len(), 0.0, |i, j, e, len, mut best| {
             let (hi, lo) = (pot.source_hi[i], pot.source_lo[i]);
             let (row, sink_hi) = (&cost[e..e + len], &pot.sink_hi[j..j + len]);
-            if min_sum(row, sink_hi) - hi < margin {
-                let base_tol = CERTIFY_ROUNDING * hi.abs();
-                for (k, (&c, &th)) in row.iter().zip(sink_hi).enumerate() {
-                    if c + th - hi >= margin {
-                        continue;
-                    }
-                    // rc = C - pot_i + pot_{n+j}, summed without losing the low-order bits
-                    let (s1, e1) = crate::tree::two_sum(c, -hi);
-                    let (s2, e2) = crate::tree::two_sum(s1, th);
-                    let rc = s2 + ((e1 + e2) + (pot.sink_lo[j + k] - lo));
-                    let tol = CERTIFY_REL * c.abs() + base_tol + CERTIFY_ROUNDING * th.abs();
-                    if rc < -tol && rc < best_rc {
-                        best_rc = rc;
-                        best = Some((i, j + k));
-                    }
+            if min_sum(row, sink_hi) - hi >= margin {
+                return None;
+            }
+            let base_tol = CERTIFY_ROUNDING * hi.abs();
+            let mut found = None;
+            for (k, (&c, &th)) in row.iter().zip(sink_hi).enumerate() {
+                if c + th - hi >= margin {
+                    continue;
+                }
+                // rc = C - pot_i + pot_{n+j}, summed without losing the low-order bits
+                let (s1, e1) = crate::tree::two_sum(c, -hi);
+                let (s2, e2) = crate::tree::two_sum(s1, th);
+                let rc = s2 + ((e1 + e2) + (pot.sink_lo[j + k] - lo));
+                let tol = CERTIFY_REL * c.abs() + base_tol + CERTIFY_ROUNDING * th.abs();
+                if rc < -tol && rc < best {
+                    best = rc;
+                    found = Some((j + k, rc));
                 }
             }
-            e += len;
-            if e == total {
-                e = 0;
-            }
-            remaining -= len;
-            in_block += len;
-            if in_block == self.block {
-                if best.is_some() {
-                    break;
-                }
-                in_block = 0;
-            }
-        }
-        self.next = e;
-        best.map(|(i, j)| (i, j, best_rc))
+            found
+        })
     }
 }
 
