@@ -370,13 +370,13 @@ impl GroundBarycenter<Euclidean> for Unreliable {
             .iter()
             .flat_map(|y| y.iter())
             .fold(self.0, |h, v| h.rotate_left(7) ^ v.to_bits());
-        let total: f64 = lambdas.iter().sum();
-        let mean = (0..space.dim()).map(|t| ys.iter().zip(lambdas).map(|(y, l)| l / total * y[t]).sum::<f64>());
+        let mut mean = Vec::new();
+        SquaredEuclidean.barycenter(space, ys, lambdas, &mut mean)?;
         match key % 11 {
             0 if self.0 % 3 == 0 => {}
             1 if self.0 % 3 == 1 => {
-                out.extend(mean.clone());
-                out.extend(mean);
+                out.extend_from_slice(&mean);
+                out.extend_from_slice(&mean);
             }
             2 if self.0 % 3 == 2 => out.extend((0..space.dim()).map(|_| f64::NAN)),
             3 if self.0 % 5 == 0 => {
@@ -385,7 +385,7 @@ impl GroundBarycenter<Euclidean> for Unreliable {
                     reason: "fuzzed failure".into(),
                 })
             }
-            _ => out.extend(mean),
+            _ => out.extend_from_slice(&mean),
         }
         Ok(())
     }

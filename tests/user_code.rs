@@ -32,11 +32,8 @@ impl GroundBarycenter<Euclidean> for Faulty {
         lambdas: &[f64],
         out: &mut Vec<f64>,
     ) -> Result<(), CoreError> {
-        let total: f64 = lambdas.iter().sum();
-        let mut x = vec![0.0; space.dim()];
-        for (y, l) in ys.iter().zip(lambdas) {
-            x.iter_mut().zip(y.iter()).for_each(|(a, b)| *a += l / total * b);
-        }
+        let mut x = Vec::new();
+        SquaredEuclidean.barycenter(space, ys, lambdas, &mut x)?;
         match self.0 {
             Fault::None => out.extend_from_slice(&x),
             Fault::AppendsTwo => {

@@ -51,13 +51,6 @@ pub(crate) struct Stopping {
 }
 
 impl Stopping {
-    /// The stopping rule on the change from V(mu_{t-1}) = `previous` to V(mu_t) = `current`,
-    /// off for a negative tolerance: `ObjectiveIncreased` when V rose by more than
-    /// tolerance x |previous|, `Converged` when it moved by at most that, `None` otherwise.
-    pub fn rule(&self, previous: f64, current: f64) -> Option<StopReason> {
-        stop_rule(self.tolerance, previous, current)
-    }
-
     pub fn check(&self) -> Result<(), BarycenterError> {
         if !(0.0..=1.0).contains(&self.max_dropped_mass) {
             return Err(kantorovich_core::CoreError::InvalidParameter {
@@ -77,7 +70,9 @@ impl Stopping {
     }
 }
 
-/// The stopping rule shared by the barycentre solvers (see [`Stopping::rule`]).
+/// The stopping rule of the barycentre solvers, on the change from V(mu_{t-1}) = `previous` to
+/// V(mu_t) = `current`, off for a negative tolerance: `ObjectiveIncreased` when V rose by more
+/// than tolerance x |previous|, `Converged` when it moved by at most that, `None` otherwise.
 pub(crate) fn stop_rule(tolerance: f64, previous: f64, current: f64) -> Option<StopReason> {
     if tolerance < 0.0 {
         return None;
@@ -152,7 +147,7 @@ where
             best = Some((mu.clone(), objective));
         }
         if let Some(v) = previous {
-            if let Some(reason) = stopping.rule(v, objective) {
+            if let Some(reason) = stop_rule(stopping.tolerance, v, objective) {
                 stop_reason = reason;
                 break;
             }
