@@ -42,6 +42,80 @@ pub trait Cost<X: GroundSpace, Y: GroundSpace = X>: Sync {
             *o = self.cost(x_space.point(xs, start + t), y);
         }
     }
+
+    /// The cost as a closed form of the points' flat coordinates
+    /// ([`GroundSpace::flat_coordinates`]), when it has one that point-cloud solvers know: they
+    /// then evaluate it in registers and bound it on boxes of points (the multiscale solvers).
+    /// The default, `None`, keeps every solver on [`cost`](Cost::cost). A cost that answers
+    /// `Some(form)` must equal `form` on the flat coordinates of both spaces (up to rounding).
+    fn coordinate_form(&self) -> Option<CoordinateCost> {
+        None
+    }
+}
+
+/// A cost written in the coordinates of two points x, y of R^d, as fast point-cloud solvers
+/// evaluate it (see [`Cost::coordinate_form`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum CoordinateCost {
+    /// c(x, y) = |x - y|^2 = sum_t (x_t - y_t)^2.
+    SquaredEuclidean,
+    /// c(x, y) = |x - y|_p^q = (sum_t |x_t - y_t|^p)^(q / p), with p >= 1 and q > 0.
+    PNormPower {
+        /// The norm's p >= 1.
+        p: f64,
+        /// The power q > 0.
+        q: f64,
+    },
+}
+
+impl CoordinateCost {
+    /// The cost between two coordinate vectors of equal length (NaN if the lengths differ).
+    #[inline]
+    pub fn eval(&self, x: &[f64], y: &[f64]) -> f64 {
+        if x.len() != y.len() {
+            return f64::NAN;
+        }
+        match *self {
+            CoordinateCost::SquaredEuclidean => x.iter().zip(y).map(|(a, b)| (a - b) * (a - b)).sum(),
+            CoordinateCost::PNormPower { p, q } => p_norm_power(p, q, x.iter().zip(y).map(|(a, b)| (a - b).abs())),
+        }
+    }
+
+    /// The cost of a displacement whose coordinate t has absolute value `gaps[t]`. It increases
+    /// with every gap, so the per-coordinate gaps between two boxes give a lower bound of the
+    /// cost between any of their points, and the per-coordinate spans an upper bound.
+    #[inline]
+    pub fn of_gaps(&self, gaps: impl Iterator<Item = f64> + Clone) -> f64 {
+        match *self {
+            CoordinateCost::SquaredEuclidean => gaps.map(|g| g * g).sum(),
+            CoordinateCost::PNormPower { p, q } => p_norm_power(p, q, gaps.map(f64::abs)),
+        }
+    }
+}
+
+/// (sum_t g_t^p)^(q / p) for gaps g_t >= 0, scaled by the largest gap when p is not 1, 2 or q
+/// (so that g^p neither overflows nor underflows).
+fn p_norm_power(p: f64, q: f64, gaps: impl Iterator<Item = f64> + Clone) -> f64 {
+    if p == 1.0 {
+        gaps.sum::<f64>().powf(q)
+    } else if p == 2.0 {
+        let s: f64 = gaps.map(|g| g * g).sum();
+        if q == 2.0 {
+            s
+        } else {
+            s.powf(0.5 * q)
+        }
+    } else if p == q {
+        gaps.map(|g| g.powf(p)).sum()
+    } else {
+        let m = gaps.clone().fold(0.0f64, f64::max);
+        if m == 0.0 || !m.is_finite() {
+            return m;
+        }
+        let sigma: f64 = gaps.map(|g| (g / m).powf(p)).sum();
+        m.powf(q) * sigma.powf(q / p)
+    }
 }
 
 impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y>> Cost<X, Y> for &C {
@@ -59,6 +133,9 @@ impl<X: GroundSpace, Y: GroundSpace, C: Cost<X, Y>> Cost<X, Y> for &C {
     #[inline]
     fn cost_from_many(&self, x_space: &X, xs: &X::Storage, start: usize, y: Y::Point<'_>, out: &mut [f64]) {
         (**self).cost_from_many(x_space, xs, start, y, out)
+    }
+    fn coordinate_form(&self) -> Option<CoordinateCost> {
+        (**self).coordinate_form()
     }
 }
 

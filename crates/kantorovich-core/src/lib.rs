@@ -18,7 +18,7 @@ mod plan;
 mod space;
 mod stop;
 
-pub use cost::{Cost, CostMatrix};
+pub use cost::{CoordinateCost, Cost, CostMatrix};
 pub use coupling::Coupling;
 pub use error::{checked_size, try_vec_with_capacity, CoreError};
 pub use ground::{DeltaCost, GroundBarycenter};

@@ -36,6 +36,16 @@ pub trait GroundSpace: Clone + Debug + Send + Sync {
     /// Feeds `p` to a hasher. Must agree with `==` on points: atoms that compare equal are
     /// treated as the same atom (the iteration G merges them).
     fn hash_point<H: Hasher>(&self, p: Self::Point<'_>, state: &mut H);
+
+    /// The points as one row-major block of coordinates, (d, [x_11, .., x_1d, x_21, ..]), when
+    /// the space stores them so and a cost's [`coordinate_form`](crate::Cost::coordinate_form)
+    /// applies to these coordinates. Point-cloud solvers (fast kernels, multiscale) need it; the
+    /// default, `None`, keeps a space on the generic solvers. Spaces that embed their points in
+    /// R^d for other purposes (Gaussians as mean and covariance) should keep the default.
+    fn flat_coordinates<'a>(&self, points: &'a Self::Storage) -> Option<(usize, &'a [f64])> {
+        let _ = points;
+        None
+    }
 }
 
 /// A ground space that is (embedded in) a real vector space R^d: each point has `d` coordinates.

@@ -97,6 +97,9 @@ impl GroundSpace for Euclidean {
             state.write_u64((c + 0.0).to_bits());
         }
     }
+    fn flat_coordinates<'a>(&self, points: &'a Vec<f64>) -> Option<(usize, &'a [f64])> {
+        Some((self.dim, points))
+    }
 }
 
 impl VectorSpace for Euclidean {

@@ -4,7 +4,7 @@ mod solver;
 
 use crate::squared_euclidean::same_dimension;
 use crate::Euclidean;
-use kantorovich_core::{CoreError, Cost, GroundBarycenter};
+use kantorovich_core::{CoordinateCost, CoreError, Cost, GroundBarycenter};
 use solver::Settings;
 
 /// The cost c(x, y) = |x - y|_p^q = (sum_t |x_t - y_t|^p)^(q/p) on R^d, for p >= 1 and q >= 1
@@ -503,6 +503,9 @@ impl Cost<Euclidean, Euclidean> for PNorm {
         for (o, x) in out.iter_mut().zip(block.chunks_exact(d)) {
             *o = solver::power_of_norm(self.p, self.q, y, x);
         }
+    }
+    fn coordinate_form(&self) -> Option<CoordinateCost> {
+        Some(CoordinateCost::PNormPower { p: self.p, q: self.q })
     }
 }
 

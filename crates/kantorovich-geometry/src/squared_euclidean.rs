@@ -1,7 +1,7 @@
 //! The squared Euclidean cost and its ground barycentre.
 
 use crate::Euclidean;
-use kantorovich_core::{CoreError, Cost, GroundBarycenter};
+use kantorovich_core::{CoordinateCost, CoreError, Cost, GroundBarycenter};
 
 /// The squared Euclidean cost c(x, y) = |x - y|^2 = sum_t (x_t - y_t)^2 on R^d.
 ///
@@ -43,6 +43,9 @@ impl Cost<Euclidean, Euclidean> for SquaredEuclidean {
     fn cost_from_many(&self, _: &Euclidean, xs: &Vec<f64>, start: usize, y: &[f64], out: &mut [f64]) {
         // |x - y|^2 is symmetric
         distances_to_many(y, xs, start, out);
+    }
+    fn coordinate_form(&self) -> Option<CoordinateCost> {
+        Some(CoordinateCost::SquaredEuclidean)
     }
 }
 

@@ -1,15 +1,17 @@
 //! Times Sinkhorn once on n = m uniform points of [0,1]^2 (the benchmark instances: `cloud(1, n,
-//! 2)`, `cloud(2, n, 2)`, eps relative to max C, tolerance 1e-6 unless given) with the stored and/or lazy cost,
+//! 2)`, `cloud(2, n, 2)`, eps relative to max C, tolerance 1e-6 unless given) with the stored
+//! cost matrix (`dense`), the matrix-free `LazyCost` (`lazy`) and/or `PointCloudCost` (`cloud`,
+//! costs formed in registers; `both` = dense and lazy, `all` = all three),
 //! and prints the peak resident memory of the process (Linux):
 //!
 //! ```text
-//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|both] [TOL]
+//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|cloud|both|all] [TOL]
 //! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- 100000 1e-2 lazy
 //! ```
 
 use kantorovich_core::CostMatrix;
 use kantorovich_geometry::{Euclidean, SquaredEuclidean};
-use kantorovich_ot::{LazyCost, Sinkhorn};
+use kantorovich_ot::{LazyCost, PointCloudCost, Sinkhorn};
 use kantorovich_testkit::cloud;
 use std::time::Instant;
 
@@ -27,7 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let max = kantorovich_ot::CostBackend::max_abs(&lazy);
     let check = t.elapsed().as_secs_f64();
     let solver = Sinkhorn::new(rel * max).tolerance(tol).max_iterations(100_000);
-    if which != "lazy" {
+    let run = |mode: &str| which == mode || which == "all" || (which == "both" && mode != "cloud");
+    if run("dense") {
         let t = Instant::now();
         let matrix = CostMatrix::between(&mu, &nu, &SquaredEuclidean)?;
         let build = t.elapsed().as_secs_f64();
@@ -42,7 +45,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sol.entropic_cost
         );
     }
-    if which != "dense" {
+    if run("cloud") {
+        let t = Instant::now();
+        let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean)?.ok_or("no point cloud")?;
+        let sol = solver.solve(mu.weights(), nu.weights(), &cost)?;
+        println!(
+            "cloud n={n} eps={rel:e}*max: {:.3} s, iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
+            t.elapsed().as_secs_f64(),
+            sol.iterations,
+            sol.total_iterations,
+            sol.marginal_error,
+            sol.transport_cost,
+            sol.entropic_cost
+        );
+    }
+    if run("lazy") {
         let t = Instant::now();
         let sol = solver.solve(mu.weights(), nu.weights(), &lazy)?;
         println!(

@@ -138,7 +138,7 @@ fn row_moments_line<B: CostBackend + ?Sized>(backend: &B, i: usize, ui: f64, v: 
 }
 
 /// Runs `line(k, &mut out[k])` for every k, in parallel when the problem has many entries.
-fn for_each_line<T: Send>(entries: usize, out: &mut [T], line: impl Fn(usize, &mut T) + Sync) {
+pub(crate) fn for_each_line<T: Send>(entries: usize, out: &mut [T], line: impl Fn(usize, &mut T) + Sync) {
     if entries < PARALLEL_ENTRIES {
         out.iter_mut().enumerate().for_each(|(k, o)| line(k, o));
     } else {
@@ -149,7 +149,13 @@ fn for_each_line<T: Send>(entries: usize, out: &mut [T], line: impl Fn(usize, &m
 /// log sum_t exp(shift + w_t - c_t inv_eps) over one row or column of `len` costs, produced
 /// block by block by `fill(start, out)`: one unshifted pass, and a stable two-pass fallback.
 #[inline]
-fn line_log_sum_exp(shift: f64, w: &[f64], inv_eps: f64, len: usize, fill: impl Fn(usize, &mut [f64])) -> f64 {
+pub(crate) fn line_log_sum_exp(
+    shift: f64,
+    w: &[f64],
+    inv_eps: f64,
+    len: usize,
+    fill: impl Fn(usize, &mut [f64]),
+) -> f64 {
     with_simd(
         #[inline(always)]
         || line_log_sum_exp_body(shift, w, inv_eps, len, fill),

@@ -1,7 +1,7 @@
 //! Entropic transport between measures: the Sinkhorn coupling, T_eps and the Sinkhorn divergence.
 
 use crate::sinkhorn::{asymmetric_pair, Sinkhorn, SinkhornSolution};
-use crate::{CostBackend, LazyCost, OtError};
+use crate::{CostBackend, LazyCost, OtError, PointCloudCost};
 use kantorovich_core::{Cost, CostMatrix, Coupling, DiscreteMeasure, GroundSpace, TransportPlan};
 
 /// The entropic coupling: the plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) (all entries of
@@ -41,8 +41,10 @@ where
 /// The entropic cost T_eps(mu, nu) = <C, P> + eps KL(P | mu x nu) between two measures, with the
 /// solver's settings (its eps, tolerance and scaling). Errors if the run does not converge.
 ///
-/// Problems of up to 2^22 (about 4 million) cost entries store the cost matrix (each cost is
-/// evaluated once); larger ones use the matrix-free [`LazyCost`], so memory stays O(n + m).
+/// Point clouds with a cost in closed form (`Euclidean` with `SquaredEuclidean` or `PNorm`) run
+/// on [`PointCloudCost`] (costs formed in registers, memory O(n + m)). Otherwise problems of up
+/// to 2^22 (about 4 million) cost entries store the cost matrix (each cost is evaluated once),
+/// and larger ones use the matrix-free [`LazyCost`], so memory stays O(n + m).
 pub fn entropic_cost<X, Y, C>(
     solver: &Sinkhorn,
     mu: &DiscreteMeasure<X>,
@@ -74,7 +76,9 @@ where
     Y: GroundSpace,
     C: Cost<X, Y> + ?Sized,
 {
-    if mu.len().saturating_mul(nu.len()) <= DENSE_ENTRIES {
+    if let Some(cloud) = PointCloudCost::new(mu, nu, cost)? {
+        solve_on(solver, mu.weights(), nu.weights(), &cloud, symmetric)
+    } else if mu.len().saturating_mul(nu.len()) <= DENSE_ENTRIES {
         solve_on(
             solver,
             mu.weights(),

@@ -115,6 +115,7 @@
 #![warn(missing_docs)]
 
 mod backend;
+mod cloud;
 mod entropic;
 mod error;
 mod initial;
@@ -129,6 +130,7 @@ mod tree;
 mod warm;
 
 pub use backend::{CostBackend, LazyCost};
+pub use cloud::PointCloudCost;
 pub use entropic::{entropic_cost, sinkhorn_divergence};
 pub use error::OtError;
 pub use interpolation::DisplacementInterpolation;
