@@ -23,6 +23,10 @@ pub enum StopReason {
     ObjectiveIncreased,
     /// The iteration cap was reached before the stopping rule was met.
     IterationLimit,
+    /// A truncated solver met its tolerance on the entries it keeps, but the bound of the mass
+    /// it leaves out stayed too large after choosing the kept entries again as often as
+    /// allowed (use a smaller truncation threshold).
+    TruncationBound,
 }
 
 impl StopReason {
@@ -38,6 +42,9 @@ impl fmt::Display for StopReason {
             StopReason::Converged => "converged within the tolerance",
             StopReason::ObjectiveIncreased => "the objective increased",
             StopReason::IterationLimit => "the iteration cap was reached before the stopping rule was met",
+            StopReason::TruncationBound => {
+                "the bound of the mass left out by truncation stayed above what the tolerance allows"
+            }
         })
     }
 }

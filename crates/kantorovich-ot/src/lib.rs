@@ -130,7 +130,7 @@ mod tree;
 mod warm;
 
 pub use backend::{CostBackend, LazyCost};
-pub use cloud::PointCloudCost;
+pub use cloud::{MultiscaleSinkhorn, MultiscaleSolution, PointCloudCost};
 pub use entropic::{entropic_cost, sinkhorn_divergence};
 pub use error::OtError;
 pub use interpolation::DisplacementInterpolation;

@@ -164,7 +164,41 @@ impl Sinkhorn {
     /// [`OtError::NumericalBreakdown`] if a reduction returns NaN (a NaN cost in a custom
     /// back-end).
     pub fn solve<B: CostBackend + ?Sized>(&self, a: &[f64], b: &[f64], cost: &B) -> Result<SinkhornSolution, OtError> {
-        self.run(a, b, cost, false)
+        self.run(a, b, cost, false, None)
+    }
+
+    /// As [`solve`](Sinkhorn::solve), starting from the potentials (f, g) instead of zero: a
+    /// warm start from the solution of a nearby problem (the next eps, a coarser level of a
+    /// multiscale solve, moved points). Usually with [`scaling`](Sinkhorn::scaling)`(None)`,
+    /// since annealing from max|C| would discard most of what the start knows.
+    ///
+    /// Errors as `solve`, and with [`OtError::LengthMismatch`] or an invalid parameter if `f`
+    /// (length n) or `g` (length m) has the wrong length or a non-finite entry.
+    pub fn solve_from<B: CostBackend + ?Sized>(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        cost: &B,
+        f: &[f64],
+        g: &[f64],
+    ) -> Result<SinkhornSolution, OtError> {
+        for (name, x, expected) in [("f", f, cost.rows()), ("g", g, cost.cols())] {
+            if x.len() != expected {
+                return Err(OtError::LengthMismatch {
+                    name,
+                    found: x.len(),
+                    expected,
+                });
+            }
+            if let Some(k) = x.iter().position(|v| !v.is_finite()) {
+                return Err(CoreError::InvalidParameter {
+                    name,
+                    reason: format!("the starting potential {name}[{k}] is {}: give finite numbers", x[k]),
+                }
+                .into());
+            }
+        }
+        self.run(a, b, cost, false, Some((f, g)))
     }
 
     /// The symmetric problem T_eps(mu, mu) for weights `a` and a square cost C(x_i, x_j)
@@ -180,7 +214,7 @@ impl Sinkhorn {
         if let Some(error) = asymmetric_pair(cost) {
             return Err(error);
         }
-        self.run(a, a, cost, true)
+        self.run(a, a, cost, true, None)
     }
 
     /// As [`solve_symmetric`](Sinkhorn::solve_symmetric) for a cost already known to be
@@ -190,7 +224,7 @@ impl Sinkhorn {
         a: &[f64],
         cost: &B,
     ) -> Result<SinkhornSolution, OtError> {
-        self.run(a, a, cost, true)
+        self.run(a, a, cost, true, None)
     }
 
     fn run<B: CostBackend + ?Sized>(
@@ -199,6 +233,7 @@ impl Sinkhorn {
         b: &[f64],
         cost: &B,
         symmetric: bool,
+        start: Option<(&[f64], &[f64])>,
     ) -> Result<SinkhornSolution, OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
@@ -206,8 +241,10 @@ impl Sinkhorn {
         // log weights; -inf for zero weights drops those atoms from every sum
         let log_a: Vec<f64> = a.iter().map(|x| x.ln()).collect();
         let log_b: Vec<f64> = b.iter().map(|x| x.ln()).collect();
-        let mut f = vec![0.0; n];
-        let mut g = vec![0.0; m];
+        let (mut f, mut g) = match start {
+            Some((f, g)) => (f.to_vec(), g.to_vec()),
+            None => (vec![0.0; n], vec![0.0; m]),
+        };
         let (mut u, mut v) = (vec![0.0; n], vec![0.0; m]);
         let (mut row_lse, mut col_lse) = (vec![0.0; n], vec![0.0; m]);
 

@@ -2,6 +2,11 @@
 //! ([`PointCloudCost`]) and the multiscale solver built on it.
 
 mod kernel;
+mod multiscale;
+mod sparse;
+mod tree;
+
+pub use multiscale::{MultiscaleSinkhorn, MultiscaleSolution};
 
 use crate::backend::{for_each_line, line_log_sum_exp};
 use crate::kernel::{max_exponent, sum_exp_in_place, sum_exp_moment, trustworthy, with_simd, BLOCK};
@@ -181,6 +186,10 @@ impl PointCloudCost {
     /// The dimension d of the points.
     pub fn dim(&self) -> usize {
         self.x.dim
+    }
+
+    pub(crate) fn clouds(&self) -> (&Cloud, &Cloud) {
+        (&self.x, &self.y)
     }
 
     /// The cost between x_i and y_j.
@@ -395,6 +404,16 @@ fn moments_fixed<const D: usize>(
     ranges: &[Range<usize>],
     inv_eps: f64,
 ) -> (f64, f64) {
+    // one unshifted pass where the terms are O(1) (potentials near a solution), as in lse_fixed
+    let (mut s, mut sc) = (0.0, 0.0);
+    for r in ranges {
+        let (a, b) = sq_sum_exp::<D, true>(p, shift, q, w, r.clone(), inv_eps);
+        s += a;
+        sc += b;
+    }
+    if trustworthy(s) && sc.is_finite() {
+        return (s, sc);
+    }
     let mut max = f64::NEG_INFINITY;
     for r in ranges {
         max = max.max(sq_max_exponent::<D>(p, q, w, r.clone(), inv_eps));

@@ -1,0 +1,84 @@
+//! Times the multiscale entropic solver on n = m uniform points of [0,1]^d (`cloud(1, n, d)` vs
+//! `cloud(2, n, d)`, uniform weights, |x - y|^2, eps = REL x max C), and prints what it
+//! certifies and the peak resident memory (Linux). With `check`, also solves the same problem
+//! with dense Sinkhorn on `PointCloudCost` (tolerance 1e-9) and prints the difference.
+//!
+//! ```text
+//! cargo run --release -p kantorovich-ot --example multiscale_timing -- N REL [TOL] [D] [check]
+//! cargo run --release -p kantorovich-ot --example multiscale_timing -- 100000 1e-3 1e-3
+//! ```
+
+use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+use kantorovich_ot::{CostBackend, MultiscaleSinkhorn, PointCloudCost, Sinkhorn};
+use kantorovich_testkit::cloud;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(1).map_or(Ok(10_000), |s| s.parse())?;
+    let rel: f64 = args.get(2).map_or(Ok(1e-2), |s| s.parse())?;
+    let tol: f64 = args.get(3).map_or(Ok(1e-6), |s| s.parse())?;
+    let d: usize = args.get(4).map_or(Ok(2), |s| s.parse())?;
+    let check = args.iter().any(|a| a == "check");
+    let space = Euclidean::new(d)?;
+    let mu = space.uniform(cloud(1, n, d))?;
+    let nu = space.uniform(cloud(2, n, d))?;
+    // eps relative to the true max C (one pass; not part of the timed solve)
+    let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean)?.ok_or("no point cloud")?;
+    let max_c = (0..n)
+        .map(|i| {
+            let mut row = vec![0.0; n];
+            cost.fill_row(i, 0, &mut row);
+            row.into_iter().fold(0.0, f64::max)
+        })
+        .fold(0.0, f64::max);
+    let eps = rel * max_c;
+    let t = Instant::now();
+    let sol = MultiscaleSinkhorn::new(eps)
+        .tolerance(tol)
+        .solve(&mu, &nu, &SquaredEuclidean)?;
+    let time = t.elapsed().as_secs_f64();
+    println!(
+        "multiscale n={n} d={d} eps={rel:e}*max: {time:.3} s, coarse iterations {}, iterations {}, truncations {}, \
+         kept {:.4} of n m, error {:.2e}, truncation bound {:.2e}, {:?}, T_eps {:.12}, dual {:.12}, <C,P> {:.12}",
+        sol.coarse_iterations,
+        sol.iterations,
+        sol.truncations,
+        sol.kept_entries as f64 / (n as f64 * n as f64),
+        sol.marginal_error,
+        sol.truncation_bound,
+        sol.stop_reason,
+        sol.entropic_cost,
+        sol.dual_value,
+        sol.transport_cost
+    );
+    println!("peak resident memory: {}", peak_memory());
+    if check {
+        let t = Instant::now();
+        let dense =
+            Sinkhorn::new(eps)
+                .tolerance(1e-9)
+                .max_iterations(100_000)
+                .solve(mu.weights(), nu.weights(), &cost)?;
+        println!(
+            "dense: {:.3} s, error {:.2e}, T_eps {:.12}; relative difference {:.2e}",
+            t.elapsed().as_secs_f64(),
+            dense.marginal_error,
+            dense.entropic_cost,
+            (sol.entropic_cost - dense.entropic_cost).abs() / dense.entropic_cost
+        );
+    }
+    Ok(())
+}
+
+/// VmHWM from /proc/self/status (the peak resident set size), or "n/a".
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l[6..].trim().to_string())
+        })
+        .unwrap_or_else(|| "n/a".into())
+}

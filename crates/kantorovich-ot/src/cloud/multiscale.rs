@@ -1,0 +1,306 @@
+//! Multiscale entropic transport between point clouds: a coarse solve on clusters, potentials
+//! carried to the points, and Sinkhorn on a truncated kernel whose left-out mass is bounded.
+
+use super::sparse::SparseKernel;
+use super::tree::ClusterTree;
+use super::{Cloud, PointCloudCost};
+use crate::network_simplex::balanced_marginals;
+use crate::{CostBackend, OtError, Sinkhorn};
+use kantorovich_core::{CoreError, Cost, DiscreteMeasure, GroundSpace, StopReason};
+
+/// Entropic optimal transport between two point clouds of R^d (costs in closed form: |x - y|^2
+/// or |x - y|_p^q) at 10^5 to 10^6 points, with memory O((n + m) d) plus the ranges of the kept
+/// kernel blocks.
+///
+/// It solves the same problem as [`Sinkhorn`] (T_eps with the plan P_ij = a_i b_j exp((f_i +
+/// g_j - C_ij) / eps)) in three steps:
+///
+/// 1. **Clusters**: each cloud is split by a k-d tree (medians of the widest side) into leaves
+///    of at most `leaf_size` points; a cut of the tree with at most `coarse_size` clusters,
+///    each at its weighted mean with its mass, is the coarse problem, solved by `Sinkhorn`
+///    with epsilon-scaling down to the target eps.
+/// 2. **Extrapolation**: the coarse potentials give the fine ones by soft c-transforms,
+///    f_i = -eps log sum_J B_J exp((g_J - c(x_i, ybar_J)) / eps), and likewise g_j.
+/// 3. **Truncated Sinkhorn**: only pairs of leaves (I, J) whose entries can matter are kept:
+///    with A_I, B_J the leaves' masses, F_I, G_J their largest potentials and L_IJ the cost
+///    between their bounding boxes, a pair is dropped when exp((F_I + G_J - L_IJ) / eps) <=
+///    `truncation`. Sinkhorn iterations (over-relaxed, from the extrapolated potentials) run on
+///    the kept entries, with costs formed in registers, until the L1 error of the marginals of
+///    the truncated plan is at most `tolerance` times the mass.
+///
+/// **What is certified.** After the iterations, the mass that the full plan of the final
+/// potentials puts outside the kept entries is bounded by the same cluster bound, summed over
+/// every dropped block ([`MultiscaleSolution::truncation_bound`]). If it exceeds a tenth of the
+/// tolerance (the potentials moved since the blocks were chosen), the blocks are chosen again
+/// and the iterations continue. So the plan of the returned potentials has marginal L1 error
+/// at most `marginal_error + truncation_bound` on the full problem, and `dual_value` (the dual
+/// objective minus eps times the bound) is a lower bound of T_eps up to rounding.
+///
+/// ```
+/// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+/// use kantorovich_ot::{entropic_cost, MultiscaleSinkhorn, Sinkhorn};
+/// use kantorovich_testkit::cloud;
+/// let plane = Euclidean::new(2)?;
+/// let mu = plane.uniform(cloud(1, 2000, 2))?;
+/// let nu = plane.uniform(cloud(2, 2000, 2))?;
+/// let sol = MultiscaleSinkhorn::new(1e-3).solve(&mu, &nu, &SquaredEuclidean)?;
+/// assert!(sol.converged && sol.marginal_error + sol.truncation_bound <= 1.1e-6);
+/// let dense = entropic_cost(&Sinkhorn::new(1e-3).tolerance(1e-9), &mu, &nu, &SquaredEuclidean)?;
+/// assert!((sol.entropic_cost - dense).abs() <= 1e-5 * dense);
+/// assert!(sol.dual_value <= dense * (1.0 + 1e-9)); // a lower bound (up to dense's own error)
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MultiscaleSinkhorn {
+    epsilon: f64,
+    tolerance: f64,
+    truncation: Option<f64>,
+    leaf_size: usize,
+    coarse_size: usize,
+    max_iterations: usize,
+}
+
+/// The result of [`MultiscaleSinkhorn::solve`]. Potentials are in the order of the input points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiscaleSolution {
+    /// The source potentials f_1..f_n.
+    pub f: Vec<f64>,
+    /// The target potentials g_1..g_m.
+    pub g: Vec<f64>,
+    /// The regularisation eps.
+    pub epsilon: f64,
+    /// <C, P> over the kept entries of the plan.
+    pub transport_cost: f64,
+    /// <C, P> + eps KL(P | a b^T) of the truncated plan.
+    pub entropic_cost: f64,
+    /// sum_i a_i f_i + sum_j b_j g_j - eps (sum_ij P_ij - mass^2) for the full plan of (f, g),
+    /// with the mass outside the kept entries replaced by its bound: a lower bound of T_eps
+    /// (up to rounding).
+    pub dual_value: f64,
+    /// L1 error of the row marginals of the truncated plan, relative to the mass (the columns
+    /// are exact after the last update).
+    pub marginal_error: f64,
+    /// A bound of the mass the full plan of (f, g) has outside the kept entries, relative to
+    /// the mass.
+    pub truncation_bound: f64,
+    /// Kernel entries kept (evaluated per iteration), out of n m.
+    pub kept_entries: usize,
+    /// Sinkhorn iterations on the coarse problem (all its eps stages).
+    pub coarse_iterations: usize,
+    /// Sinkhorn iterations on the points.
+    pub iterations: usize,
+    /// How many times the kept blocks were chosen.
+    pub truncations: usize,
+    /// Whether `marginal_error <= tolerance` and `truncation_bound <= tolerance / 10`.
+    pub converged: bool,
+    /// Why the run stopped: `Converged`, `IterationLimit`, or `TruncationBound` (the bound of
+    /// the mass left out stayed above a tenth of the tolerance).
+    pub stop_reason: StopReason,
+}
+
+/// How often the kept blocks may be chosen again because the potentials moved.
+const MAX_TRUNCATIONS: usize = 6;
+
+impl MultiscaleSinkhorn {
+    /// Regularisation `epsilon` (absolute); tolerance 1e-6 on the relative L1 marginal error,
+    /// truncation 1e-3 x tolerance, leaves of 64 points, at most 2048 coarse clusters per cloud, at most
+    /// 10,000 iterations on the points.
+    pub fn new(epsilon: f64) -> Self {
+        Self {
+            epsilon,
+            tolerance: 1e-6,
+            truncation: None,
+            leaf_size: 64,
+            coarse_size: 2048,
+            max_iterations: 10_000,
+        }
+    }
+    /// Stop when the truncated plan's L1 marginal error is at most `tolerance` times the mass.
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+    /// Drop a pair of clusters when its kernel bound exp((F_I + G_J - L_IJ) / eps) is at most
+    /// this (in (0, 1)); smaller keeps more entries. The default is 1e-3 times the tolerance,
+    /// so that what is dropped is far below what the tolerance allows.
+    pub fn truncation(mut self, truncation: f64) -> Self {
+        self.truncation = Some(truncation);
+        self
+    }
+
+    fn threshold(&self) -> f64 {
+        self.truncation.unwrap_or(1e-3 * self.tolerance)
+    }
+    /// At most this many points per leaf cluster.
+    pub fn leaf_size(mut self, points: usize) -> Self {
+        self.leaf_size = points;
+        self
+    }
+    /// At most this many clusters per cloud in the coarse problem.
+    pub fn coarse_size(mut self, clusters: usize) -> Self {
+        self.coarse_size = clusters;
+        self
+    }
+    /// At most this many Sinkhorn iterations on the points.
+    pub fn max_iterations(mut self, n: usize) -> Self {
+        self.max_iterations = n;
+        self
+    }
+
+    fn check(&self) -> Result<(), OtError> {
+        let bad = |name: &'static str, reason: String| Err(OtError::Core(CoreError::InvalidParameter { name, reason }));
+        if !(self.epsilon > 0.0 && self.epsilon.is_finite()) {
+            return bad("epsilon", format!("{} is not a finite number > 0", self.epsilon));
+        }
+        if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
+            return bad("tolerance", format!("{} is not a finite number > 0", self.tolerance));
+        }
+        if !(self.threshold() > 0.0 && self.threshold() < 1.0) {
+            return bad("truncation", format!("{} is not in (0, 1)", self.threshold()));
+        }
+        if self.leaf_size == 0 || self.coarse_size == 0 {
+            return bad(
+                "leaf_size",
+                "leaves and the coarse problem need at least one point".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Solves between two measures whose spaces give flat coordinates and whose cost has a
+    /// closed form (`Euclidean` with `SquaredEuclidean` or `PNorm`); other inputs are an
+    /// invalid-parameter error naming [`Sinkhorn`] as the solver to use. Weight errors as
+    /// [`Sinkhorn::solve`].
+    pub fn solve<X, Y, C>(
+        &self,
+        mu: &DiscreteMeasure<X>,
+        nu: &DiscreteMeasure<Y>,
+        cost: &C,
+    ) -> Result<MultiscaleSolution, OtError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        C: Cost<X, Y> + ?Sized,
+    {
+        let Some(cloud) = PointCloudCost::new(mu, nu, cost)? else {
+            return Err(CoreError::InvalidParameter {
+                name: "cost",
+                reason: "the multiscale solver needs points with flat coordinates and a cost in closed form \
+                         (Cost::coordinate_form); use Sinkhorn for other spaces and costs"
+                    .into(),
+            }
+            .into());
+        };
+        self.solve_cloud(mu.weights(), nu.weights(), &cloud)
+    }
+
+    /// Solves for weights `a` (rows), `b` (columns) on a [`PointCloudCost`].
+    pub fn solve_cloud(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Result<MultiscaleSolution, OtError> {
+        self.check()?;
+        let (n, m) = (cost.rows(), cost.cols());
+        let (total, b) = balanced_marginals(a, b, n, m)?;
+        let eps = self.epsilon;
+        let (x, y) = cost.clouds();
+        let tx = ClusterTree::build(x, a, self.leaf_size);
+        let ty = ClusterTree::build(y, &b, self.leaf_size);
+        let sorted = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), ty.cloud.clone());
+
+        // 1. the coarse problem
+        let (cx, ca) = coarse(&tx, self.coarse_size);
+        let (cy, cb) = coarse(&ty, self.coarse_size);
+        let coarse_cost = PointCloudCost::from_clouds(cost.form(), cx.clone(), cy.clone());
+        let coarse_solver = Sinkhorn::new(eps)
+            .tolerance(self.tolerance.max(1e-4))
+            .max_iterations(1000);
+        let coarse_solution = coarse_solver.solve(&ca, &cb, &coarse_cost)?;
+
+        // 2. extrapolation: soft c-transforms of the coarse potentials against the points
+        let inv_eps = 1.0 / eps;
+        let log_weighted = |pot: &[f64], w: &[f64]| -> Vec<f64> {
+            pot.iter()
+                .zip(w)
+                .map(|(p, w)| {
+                    if *w > 0.0 {
+                        p * inv_eps + w.ln()
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                })
+                .collect()
+        };
+        let mut f = vec![0.0; n];
+        let to_coarse_y = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), cy);
+        to_coarse_y.row_log_sum_exp(&vec![0.0; n], &log_weighted(&coarse_solution.g, &cb), inv_eps, &mut f);
+        let mut g = vec![0.0; m];
+        let from_coarse_x = PointCloudCost::from_clouds(cost.form(), cx, ty.cloud.clone());
+        from_coarse_x.col_log_sum_exp(&log_weighted(&coarse_solution.f, &ca), &vec![0.0; m], inv_eps, &mut g);
+        for p in f.iter_mut().chain(g.iter_mut()) {
+            *p = if p.is_finite() { -eps * *p } else { 0.0 };
+        }
+
+        // 3. truncated Sinkhorn, choosing the blocks again while the bound is too large
+        let mut iterations = 0;
+        let mut truncations = 0;
+        loop {
+            let kernel = SparseKernel::build(&sorted, (&tx, &ty), (&f, &g), eps, self.threshold());
+            truncations += 1;
+            let solver = Sinkhorn::new(eps)
+                .tolerance(self.tolerance)
+                .scaling(None)
+                .max_iterations(self.max_iterations - iterations);
+            let solution = solver.solve_from(&tx.weights, &ty.weights, &kernel, &f, &g)?;
+            iterations += solution.iterations;
+            let bound = kernel.dropped_bound((&tx, &ty), (&solution.f, &solution.g), eps, self.threshold()) / total;
+            let small = bound <= 0.1 * self.tolerance;
+            let out_of_iterations = iterations >= self.max_iterations;
+            if (solution.converged && small) || out_of_iterations || truncations == MAX_TRUNCATIONS {
+                let converged = solution.converged && small;
+                let unsort = |sorted: &[f64], order: &[usize]| {
+                    let mut out = vec![0.0; sorted.len()];
+                    order.iter().zip(sorted).for_each(|(&o, &v)| out[o] = v);
+                    out
+                };
+                return Ok(MultiscaleSolution {
+                    f: unsort(&solution.f, &tx.order),
+                    g: unsort(&solution.g, &ty.order),
+                    epsilon: eps,
+                    transport_cost: solution.transport_cost,
+                    entropic_cost: solution.entropic_cost,
+                    dual_value: solution.dual_value - eps * bound * total,
+                    marginal_error: solution.marginal_error,
+                    truncation_bound: bound,
+                    kept_entries: kernel.entries,
+                    coarse_iterations: coarse_solution.total_iterations,
+                    iterations,
+                    truncations,
+                    converged,
+                    stop_reason: if converged {
+                        StopReason::Converged
+                    } else if solution.converged && !out_of_iterations {
+                        StopReason::TruncationBound
+                    } else {
+                        StopReason::IterationLimit
+                    },
+                });
+            }
+            f = solution.f;
+            g = solution.g;
+        }
+    }
+}
+
+/// The clusters of a cut of the tree with at most `count` nodes: their weighted means and masses.
+fn coarse(tree: &ClusterTree, count: usize) -> (Cloud, Vec<f64>) {
+    let cut = tree.cut(count);
+    let d = tree.dim();
+    let mut soa = vec![0.0; cut.len() * d];
+    let mut point = vec![0.0; d];
+    for (t, &id) in cut.iter().enumerate() {
+        tree.centroid(id, &mut point);
+        for k in 0..d {
+            soa[k * cut.len() + t] = point[k];
+        }
+    }
+    let masses = cut.iter().map(|&id| tree.mass[id]).collect();
+    (Cloud::from_soa(d, cut.len(), soa), masses)
+}

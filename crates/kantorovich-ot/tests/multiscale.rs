@@ -1,0 +1,214 @@
+//! The multiscale entropic solver against dense Sinkhorn on the same problems: the same T_eps
+//! and potentials within the tolerance, a dual value that bounds T_eps from below, truthful
+//! stop reasons, degenerate clouds, and errors for what it cannot solve.
+
+use kantorovich_core::{CoordinateCost, StopReason};
+use kantorovich_geometry::{BuresWasserstein, Euclidean, Gaussian, SquaredEuclidean};
+use kantorovich_ot::{MultiscaleSinkhorn, PointCloudCost, Sinkhorn};
+use kantorovich_testkit::{cloud, SplitMix64};
+use quickcheck::{QuickCheck, TestResult};
+
+/// Multiscale vs dense on random clouds (1 to 400 points, d = 1 to 3, some zero weights, eps
+/// from 1e-3 to 1e-1 of max C), with small leaves and coarse problems so that every stage runs.
+#[test]
+fn agrees_with_dense_sinkhorn() {
+    fn prop(seed: u64) -> TestResult {
+        let mut rng = SplitMix64(seed);
+        let d = 1 + rng.below(3);
+        let (n, m) = (1 + rng.below(400), 1 + rng.below(400));
+        let (x, y) = (cloud(seed ^ 7, n, d), cloud(seed ^ 8, m, d));
+        let mut a: Vec<f64> = (0..n).map(|_| 0.2 + rng.uniform()).collect();
+        let mut b: Vec<f64> = (0..m).map(|_| 0.2 + rng.uniform()).collect();
+        if n > 1 && rng.below(2) == 0 {
+            a[rng.below(n)] = 0.0;
+        }
+        if m > 1 && rng.below(2) == 0 {
+            b[rng.below(m)] = 0.0;
+        }
+        let ratio = a.iter().sum::<f64>() / b.iter().sum::<f64>();
+        b.iter_mut().for_each(|w| *w *= ratio);
+        let cost = PointCloudCost::from_coordinates(d, CoordinateCost::SquaredEuclidean, &x, &y).unwrap();
+        let eps = 10f64.powf(-1.0 - 2.0 * rng.uniform()) * d as f64;
+        let tol = 1e-8;
+        let ms = MultiscaleSinkhorn::new(eps)
+            .tolerance(tol)
+            .leaf_size(1 + rng.below(16))
+            .coarse_size(1 + rng.below(40))
+            .solve_cloud(&a, &b, &cost)
+            .unwrap();
+        let dense = Sinkhorn::new(eps)
+            .tolerance(1e-11)
+            .max_iterations(100_000)
+            .solve(&a, &b, &cost)
+            .unwrap();
+        if !dense.converged || !ms.converged {
+            return TestResult::error(format!(
+                "not converged: dense {}, multiscale {:?}",
+                dense.converged, ms.stop_reason
+            ));
+        }
+        let mass: f64 = a.iter().sum();
+        let scale = mass * (d as f64 + eps);
+        if (ms.entropic_cost - dense.entropic_cost).abs() > 1e-6 * scale {
+            return TestResult::error(format!("T_eps {} vs {}", ms.entropic_cost, dense.entropic_cost));
+        }
+        if ms.dual_value > dense.entropic_cost + 1e-9 * scale {
+            return TestResult::error(format!("dual {} above T_eps {}", ms.dual_value, dense.entropic_cost));
+        }
+        if ms.marginal_error > tol || ms.truncation_bound > 0.1 * tol {
+            return TestResult::error(format!("error {} bound {}", ms.marginal_error, ms.truncation_bound));
+        }
+        // potentials are unique up to f + c, g - c on atoms of positive weight
+        let (i0, j0) = (
+            a.iter().position(|&w| w > 0.0).unwrap(),
+            b.iter().position(|&w| w > 0.0).unwrap(),
+        );
+        let shift = ms.f[i0] - dense.f[i0];
+        let worst = (0..n)
+            .filter(|&i| a[i] > 0.0)
+            .map(|i| (ms.f[i] - dense.f[i] - shift).abs())
+            .chain(
+                (0..m)
+                    .filter(|&j| b[j] > 0.0)
+                    .map(|j| (ms.g[j] - dense.g[j] + shift).abs()),
+            )
+            .fold(0.0, f64::max);
+        if worst > 1e-4 * eps + 1e-12 * (1.0 + ms.g[j0].abs()) {
+            return TestResult::error(format!("potentials differ by {worst:e} (eps {eps:e})"));
+        }
+        TestResult::passed()
+    }
+    QuickCheck::new()
+        .tests(120)
+        .min_tests_passed(120)
+        .quickcheck(prop as fn(u64) -> TestResult);
+}
+
+/// A medium problem where truncation drops most of the kernel: the result still matches dense.
+#[test]
+fn medium_problem_drops_most_entries_and_matches() {
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(11, 3000, 2)).unwrap();
+    let nu = plane.uniform(cloud(12, 2500, 2)).unwrap();
+    let eps = 2e-3;
+    let ms = MultiscaleSinkhorn::new(eps)
+        .tolerance(1e-7)
+        .solve(&mu, &nu, &SquaredEuclidean)
+        .unwrap();
+    assert!(ms.converged, "{:?}", ms.stop_reason);
+    assert!(ms.kept_entries < 3000 * 2500 / 2, "kept {}", ms.kept_entries);
+    let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean).unwrap().unwrap();
+    let dense = Sinkhorn::new(eps)
+        .tolerance(1e-10)
+        .solve(mu.weights(), nu.weights(), &cost)
+        .unwrap();
+    assert!((ms.entropic_cost - dense.entropic_cost).abs() < 1e-6 * dense.entropic_cost);
+    assert!(ms.dual_value <= dense.entropic_cost + 1e-12);
+}
+
+/// Equal points, collinear points, duplicates, a single point, zero weights.
+#[test]
+fn degenerate_clouds() {
+    let plane = Euclidean::new(2).unwrap();
+    // (at eps = 0.01 plain Sinkhorn itself needs over 10^4 iterations on `zeros` against itself)
+    let eps = 0.05;
+    let solver = MultiscaleSinkhorn::new(eps).tolerance(1e-9).leaf_size(4).coarse_size(8);
+    let same = plane.uniform(vec![0.5; 2 * 50]).unwrap();
+    let other = plane.uniform(cloud(3, 40, 2)).unwrap();
+    let line: Vec<f64> = (0..60).flat_map(|t| [t as f64 / 60.0, 0.5]).collect();
+    let line = plane.uniform(line).unwrap();
+    let dup = plane.uniform([cloud(4, 20, 2), cloud(4, 20, 2)].concat()).unwrap();
+    let one = plane.uniform(vec![0.2, 0.7]).unwrap();
+    let zeros = plane
+        .measure(cloud(5, 30, 2), (0..30).map(|i| (i % 3) as f64).collect())
+        .unwrap();
+    let measures = [&same, &other, &line, &dup, &one, &zeros];
+    for (s, mu) in measures.iter().enumerate() {
+        for (t, nu) in measures.iter().enumerate() {
+            let ms = solver.solve(mu, nu, &SquaredEuclidean).unwrap();
+            let cost = PointCloudCost::new(mu, nu, &SquaredEuclidean).unwrap().unwrap();
+            let dense = Sinkhorn::new(eps)
+                .tolerance(1e-11)
+                .solve(mu.weights(), nu.weights(), &cost)
+                .unwrap();
+            assert!(dense.converged && ms.converged, "pair ({s}, {t}): {:?}", ms.stop_reason);
+            assert!(
+                (ms.entropic_cost - dense.entropic_cost).abs() < 1e-7 * (1.0 + dense.entropic_cost.abs()),
+                "pair ({s}, {t}): {} vs {}",
+                ms.entropic_cost,
+                dense.entropic_cost
+            );
+            assert!(ms.f.iter().chain(&ms.g).all(|v| v.is_finite()));
+        }
+    }
+}
+
+/// The iteration cap is reported as such, never as convergence.
+#[test]
+fn iteration_cap_is_reported() {
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(1, 2000, 2)).unwrap();
+    let nu = plane.uniform(cloud(2, 2000, 2)).unwrap();
+    let ms = MultiscaleSinkhorn::new(1e-3)
+        .tolerance(1e-12)
+        .max_iterations(3)
+        .solve(&mu, &nu, &SquaredEuclidean)
+        .unwrap();
+    assert!(!ms.converged);
+    assert_eq!(ms.stop_reason, StopReason::IterationLimit);
+    assert!(ms.iterations <= 3);
+}
+
+/// Spaces without flat coordinates and invalid settings are errors that say what to do.
+#[test]
+fn errors() {
+    let g = Gaussian::new(1).unwrap();
+    let gm = g.uniform(&[0.0, 1.0], &[1.0, 2.0]).unwrap();
+    let err = MultiscaleSinkhorn::new(0.1)
+        .solve(&gm, &gm, &BuresWasserstein::new())
+        .unwrap_err();
+    assert!(err.to_string().contains("Sinkhorn"), "{err}");
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(1, 10, 2)).unwrap();
+    for bad in [
+        MultiscaleSinkhorn::new(0.0),
+        MultiscaleSinkhorn::new(f64::NAN),
+        MultiscaleSinkhorn::new(0.1).tolerance(-1.0),
+        MultiscaleSinkhorn::new(0.1).truncation(1.5),
+        MultiscaleSinkhorn::new(0.1).leaf_size(0),
+    ] {
+        assert!(bad.solve(&mu, &mu, &SquaredEuclidean).is_err(), "{bad:?}");
+    }
+    let cost = PointCloudCost::new(&mu, &mu, &SquaredEuclidean).unwrap().unwrap();
+    let solver = MultiscaleSinkhorn::new(0.1);
+    assert!(
+        solver.solve_cloud(&[0.1; 10], &[0.2; 10], &cost).is_err(),
+        "unequal masses"
+    );
+    assert!(solver.solve_cloud(&[0.1; 9], &[0.1; 10], &cost).is_err(), "lengths");
+    let mut negative = [0.1; 10];
+    negative[3] = -0.1;
+    assert!(
+        solver.solve_cloud(&negative, &[0.08; 10], &cost).is_err(),
+        "negative weight"
+    );
+}
+
+/// A warm start from the solution gives the solution back at once; bad starts are errors.
+#[test]
+fn sinkhorn_solve_from() {
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(1, 200, 2)).unwrap();
+    let nu = plane.uniform(cloud(2, 150, 2)).unwrap();
+    let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean).unwrap().unwrap();
+    let solver = Sinkhorn::new(0.01).tolerance(1e-9);
+    let (a, b) = (mu.weights(), nu.weights());
+    let cold = solver.solve(a, b, &cost).unwrap();
+    let warm = solver.scaling(None).solve_from(a, b, &cost, &cold.f, &cold.g).unwrap();
+    assert!(warm.converged && warm.iterations <= 2, "{} iterations", warm.iterations);
+    assert!((warm.entropic_cost - cold.entropic_cost).abs() < 1e-9);
+    assert!(solver.solve_from(a, b, &cost, &cold.f[1..], &cold.g).is_err());
+    let mut nan = cold.g.clone();
+    nan[5] = f64::NAN;
+    assert!(solver.solve_from(a, b, &cost, &cold.f, &nan).is_err());
+}
