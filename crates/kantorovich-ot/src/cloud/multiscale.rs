@@ -89,7 +89,8 @@ pub struct MultiscaleSolution {
     pub coarse_iterations: usize,
     /// Sinkhorn iterations on the points.
     pub iterations: usize,
-    /// How many times the kept blocks were chosen.
+    /// How many times the kept blocks were chosen (every 50 iterations, and again while the
+    /// bound of the mass left out is too large).
     pub truncations: usize,
     /// Whether `marginal_error <= tolerance` and `truncation_bound <= tolerance / 10`.
     pub converged: bool,
@@ -98,8 +99,11 @@ pub struct MultiscaleSolution {
     pub stop_reason: StopReason,
 }
 
-/// How often the kept blocks may be chosen again because the potentials moved.
+/// How often the kept blocks may be chosen again after a converged run whose bound of the mass
+/// left out is too large.
 const MAX_TRUNCATIONS: usize = 6;
+/// Iterations between two choices of the kept blocks.
+const REFRESH: usize = 50;
 
 impl MultiscaleSinkhorn {
     /// Regularisation `epsilon` (absolute); tolerance 1e-6 on the relative L1 marginal error,
@@ -241,19 +245,30 @@ impl MultiscaleSinkhorn {
         // 3. truncated Sinkhorn, choosing the blocks again while the bound is too large
         let mut iterations = 0;
         let mut truncations = 0;
+        let mut rechosen_for_bound = 0;
         loop {
             let kernel = SparseKernel::build(&sorted, (&tx, &ty), (&f, &g), eps, self.threshold());
             truncations += 1;
+            // the blocks are chosen again every REFRESH iterations: from a poor start, the
+            // potentials move far and the blocks that matter move with them
             let solver = Sinkhorn::new(eps)
                 .tolerance(self.tolerance)
                 .scaling(None)
-                .max_iterations(self.max_iterations - iterations);
+                .max_iterations(REFRESH.min(self.max_iterations - iterations));
             let solution = solver.solve_from(&tx.weights, &ty.weights, &kernel, &f, &g)?;
             iterations += solution.iterations;
+            if let Some(v) = solution.f.iter().chain(&solution.g).find(|v| !v.is_finite()) {
+                return Err(OtError::NumericalBreakdown {
+                    reason: format!("a potential of the truncated Sinkhorn iterations came out as {v}"),
+                });
+            }
             let bound = kernel.dropped_bound((&tx, &ty), (&solution.f, &solution.g), eps, self.threshold()) / total;
             let small = bound <= 0.1 * self.tolerance;
+            if solution.converged && !small {
+                rechosen_for_bound += 1;
+            }
             let out_of_iterations = iterations >= self.max_iterations;
-            if (solution.converged && small) || out_of_iterations || truncations == MAX_TRUNCATIONS {
+            if (solution.converged && small) || out_of_iterations || rechosen_for_bound == MAX_TRUNCATIONS {
                 let converged = solution.converged && small;
                 let unsort = |sorted: &[f64], order: &[usize]| {
                     let mut out = vec![0.0; sorted.len()];

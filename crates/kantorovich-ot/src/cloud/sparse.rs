@@ -65,8 +65,8 @@ fn walk(
     }
 }
 
-/// A leaf of `ty` with a large bound against leaf `leaf` of `tx`: the descent that follows the
-/// child with the larger bound (used only where the truncation kept nothing).
+/// A leaf of `ty` of positive mass with a large bound against leaf `leaf` of `tx`: the descent
+/// that follows the child with the larger bound (used only where the truncation kept nothing).
 fn greedy_leaf(
     tx: &ClusterTree,
     ty: &ClusterTree,
@@ -79,8 +79,14 @@ fn greedy_leaf(
     let xbox = tx.node_box(xi);
     let bound = |j: usize| f_max[xi] + g_max[j] - box_gap_cost(form, xbox, ty.node_box(j));
     let mut j = 0;
+    // the root has positive mass (the totals are checked), so some child always has
     while let Some((l, r)) = ty.nodes[j].children {
-        j = if bound(l) >= bound(r) { l } else { r };
+        j = match (ty.mass[l] > 0.0, ty.mass[r] > 0.0) {
+            (true, false) => l,
+            (false, true) => r,
+            _ if bound(l) >= bound(r) => l,
+            _ => r,
+        };
     }
     ty.nodes[j].leaves.start
 }
@@ -104,7 +110,8 @@ impl<'a> SparseKernel<'a> {
             .map(|leaf| {
                 let mut out = Vec::new();
                 walk(tx, ty, &form, leaf, (&f_max, &g_max), inv_eps, |j, log_bound| {
-                    if log_bound <= log_t {
+                    // entries of zero mass carry nothing: never kept, nothing to bound
+                    if log_bound <= log_t || ty.mass[j] == 0.0 {
                         return false;
                     }
                     if ty.nodes[j].children.is_none() {
@@ -115,7 +122,8 @@ impl<'a> SparseKernel<'a> {
                 out
             })
             .collect();
-        // every row and column keeps at least one block, or its potential would be infinite
+        // every row and column keeps at least one block of positive mass, or its potential
+        // would be infinite
         let mut kept = kept;
         for (leaf, k) in kept.iter_mut().enumerate() {
             if k.is_empty() {
@@ -123,7 +131,11 @@ impl<'a> SparseKernel<'a> {
             }
         }
         let mut covered = vec![false; ty.leaf_nodes.len()];
-        kept.iter().flatten().for_each(|&j| covered[j as usize] = true);
+        for (leaf, k) in kept.iter().enumerate() {
+            if tx.mass[tx.leaf_nodes[leaf]] > 0.0 {
+                k.iter().for_each(|&j| covered[j as usize] = true);
+            }
+        }
         for j in (0..ty.leaf_nodes.len()).filter(|&j| !covered[j]) {
             let i = greedy_leaf(ty, tx, &form, j, &g_max, &f_max);
             let k = &mut kept[i];
@@ -191,6 +203,9 @@ impl<'a> SparseKernel<'a> {
                     let holds_kept = first < kept.len() && (kept[first] as usize) < leaves.end;
                     // a node without kept leaves is bounded as a whole once its bound is small
                     // or it is a leaf; otherwise its children give tighter bounds
+                    if ty.mass[j] == 0.0 {
+                        return false;
+                    }
                     let leaf = ty.nodes[j].children.is_none();
                     if !holds_kept && (leaf || log_bound <= log_t) {
                         bound += a * ty.mass[j] * log_bound.exp();
