@@ -103,8 +103,8 @@ pub use kantorovich_barycenter::{
     MultiMarginalSolution, NextIterate, SlicedBarycenter, LP_CERTIFICATE_TOLERANCE,
 };
 pub use kantorovich_core::{
-    CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, StopReason,
-    TransportPlan, VectorSpace,
+    CoordinateCost, CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace,
+    StopReason, TransportPlan, VectorSpace,
 };
 pub use kantorovich_geometry::{
     BuresWasserstein, Circle, CircleProjections, Euclidean, Gaussian, GaussianBarycenter, GaussianPoint,
@@ -114,8 +114,9 @@ pub use kantorovich_geometry::{
 pub use kantorovich_grid::{ConvolutionalBarycenter, Domain, Grid, GridBarycenter, GridError};
 pub use kantorovich_ot::{
     asymmetric_pair, entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions,
-    sliced_wasserstein, CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, NetworkSimplex,
-    OneDimSolution, OtError, Sinkhorn, SinkhornSolution, SortedLine,
+    sliced_wasserstein, CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, MultiscaleSinkhorn,
+    MultiscaleSolution, NetworkSimplex, OneDimSolution, OtError, PointCloudCost, Sinkhorn, SinkhornSolution,
+    SortedLine,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).
@@ -197,4 +198,6 @@ mod book {
     struct Geodesics;
     #[doc = include_str!("../book/src/sliced.md")]
     struct Sliced;
+    #[doc = include_str!("../book/src/large-problems.md")]
+    struct LargeProblems;
 }

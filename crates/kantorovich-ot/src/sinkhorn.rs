@@ -329,7 +329,17 @@ impl Sinkhorn {
             };
             total_iterations += iterations;
             if last {
-                let solution = finish(cost, (a, &b), &log_a, &log_b, f, g, total_a, eps, err);
+                let solution = finish(
+                    cost,
+                    (a, &b),
+                    &log_a,
+                    &log_b,
+                    f,
+                    g,
+                    total_a,
+                    eps,
+                    (err, exact_columns && !symmetric),
+                );
                 let values = [
                     ("entropic cost", solution.entropic_cost),
                     ("transport cost", solution.transport_cost),
@@ -616,7 +626,7 @@ fn finish<B: CostBackend + ?Sized>(
     mut g: Vec<f64>,
     total: f64,
     eps: f64,
-    marginal_error: f64,
+    (marginal_error, exact_columns): (f64, bool),
 ) -> SinkhornSolution {
     let (n, m) = (cost.rows(), cost.cols());
     let inv_eps = 1.0 / eps;
@@ -626,12 +636,24 @@ fn finish<B: CostBackend + ?Sized>(
     scaled(&mut v, &g, inv_eps, Some(log_b));
     let (mut row_mass, mut row_cost) = (vec![0.0; n], vec![0.0; n]);
     cost.row_moments(&u, &v, inv_eps, &mut row_mass, &mut row_cost);
-    let mut col_lse = vec![0.0; m];
-    cost.col_log_sum_exp(&u, &v, inv_eps, &mut col_lse);
+    // the column sums of P: b itself right after a plain column update (one pass saved)
+    let col_mass: Vec<f64> = if exact_columns {
+        b.to_vec()
+    } else {
+        let mut col_lse = vec![0.0; m];
+        cost.col_log_sum_exp(&u, &v, inv_eps, &mut col_lse);
+        col_lse.iter().map(|l| l.exp()).collect()
+    };
     let transport: f64 = row_cost.iter().sum();
     let mass: f64 = row_mass.iter().sum();
-    // sum_ij P_ij (f_i + g_j), from the row and column sums of P
-    let pfg = dot(&f, &row_mass) + g.iter().zip(&col_lse).map(|(gj, l)| gj * l.exp()).sum::<f64>();
+    // sum_ij P_ij (f_i + g_j), from the row and column sums of P (zero-weight columns carry no
+    // mass, whatever their potential)
+    let pfg = dot(&f, &row_mass)
+        + g.iter()
+            .zip(&col_mass)
+            .filter(|(_, c)| **c > 0.0)
+            .map(|(gj, c)| gj * c)
+            .sum::<f64>();
     // Atoms of zero weight carry no mass; their potentials are the (finite) soft c-transforms,
     // or zero for an atom that sees no mass at all.
     f.iter_mut().chain(g.iter_mut()).for_each(|x| {
