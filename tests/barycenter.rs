@@ -491,3 +491,47 @@ fn the_glued_atom_count_does_not_overflow() {
         other => panic!("expected SupportTooLarge, got {:?}", other.map(|n| n.measure.len())),
     }
 }
+
+/// The multiscale coupling drives H_eps unchanged: the same iterates and V_eps as the dense
+/// Sinkhorn coupling, to the solvers' tolerances.
+#[test]
+fn entropic_h_on_the_multiscale_coupling() {
+    use kantorovich::ot::MultiscaleSinkhorn;
+    let measures = vec![
+        shifted_cloud(41, 300, [0.0, 0.0]),
+        shifted_cloud(42, 250, [1.0, 0.5]),
+        shifted_cloud(43, 200, [0.5, 1.0]),
+    ];
+    let problem = BarycenterProblem::new(
+        Euclidean::new(2).unwrap(),
+        measures,
+        vec![0.3, 0.3, 0.4],
+        SquaredEuclidean,
+    )
+    .unwrap();
+    let eps = 5e-3;
+    let dense = FixedPointH::new(Sinkhorn::new(eps).tolerance(1e-10).max_iterations(100_000))
+        .max_iterations(4)
+        .solve(&problem, problem.default_init())
+        .unwrap();
+    let multiscale = FixedPointH::new(
+        MultiscaleSinkhorn::new(eps)
+            .tolerance(1e-10)
+            .leaf_size(16)
+            .coarse_size(64),
+    )
+    .max_iterations(4)
+    .solve(&problem, problem.default_init())
+    .unwrap();
+    assert_eq!(dense.trace.len(), multiscale.trace.len());
+    for (d, m) in dense.trace.iter().zip(&multiscale.trace) {
+        assert!(
+            (d.objective - m.objective).abs() < 1e-7 * d.objective,
+            "{} vs {}",
+            d.objective,
+            m.objective
+        );
+    }
+    let (x, y) = (dense.measure.points(), multiscale.measure.points());
+    assert!(x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-6));
+}

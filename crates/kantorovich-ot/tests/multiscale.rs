@@ -212,3 +212,61 @@ fn sinkhorn_solve_from() {
     nan[5] = f64::NAN;
     assert!(solver.solve_from(a, b, &cost, &cold.f, &nan).is_err());
 }
+
+/// The sparse plan of a multiscale solve: marginals within the certified errors, entries equal
+/// to the dense Sinkhorn plan's where kept, and what it leaves out is small; as a `Coupling` it
+/// is that plan with the entropic cost.
+#[test]
+fn sparse_plan_matches_the_dense_plan() {
+    use kantorovich_core::Coupling;
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(21, 700, 2)).unwrap();
+    let nu = plane
+        .measure(cloud(22, 500, 2), (0..500).map(|j| 1.0 + (j % 7) as f64).collect())
+        .unwrap();
+    let eps = 2e-3;
+    let solver = MultiscaleSinkhorn::new(eps)
+        .tolerance(1e-9)
+        .leaf_size(16)
+        .coarse_size(64);
+    let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean).unwrap().unwrap();
+    let (a, b) = (mu.weights(), nu.weights());
+    let (sol, plan) = solver.plan_cloud(a, b, &cost).unwrap();
+    assert!(plan.nnz() < 700 * 500 / 3, "{} entries", plan.nnz());
+    let dense = Sinkhorn::new(eps).tolerance(1e-12).solve(a, b, &cost).unwrap();
+    let reference = Sinkhorn::plan(&dense, a, b, &cost).unwrap();
+    let sparse = plan.to_dense().unwrap();
+    let (mut row_err, mut col_err, mut left_out) = (0.0, 0.0, 0.0);
+    for i in 0..700 {
+        row_err += (sparse[i * 500..(i + 1) * 500].iter().sum::<f64>() - a[i]).abs();
+        for j in 0..500 {
+            let (p, q) = (sparse[i * 500 + j], reference[i * 500 + j]);
+            if p > 0.0 {
+                assert!((p - q).abs() <= 1e-6 * q + 1e-15, "({i}, {j}): {p} vs {q}");
+            } else {
+                left_out += q;
+            }
+        }
+    }
+    for j in 0..500 {
+        col_err += ((0..700).map(|i| sparse[i * 500 + j]).sum::<f64>() - b[j]).abs();
+    }
+    let allowed = sol.marginal_error + sol.truncation_bound + 1e-3 * 1e-9;
+    assert!(
+        left_out <= 1e-3 * 1e-9 + sol.truncation_bound + 1e-15,
+        "left out {left_out:e}"
+    );
+    assert!(
+        row_err <= allowed + 1e-12 && col_err <= allowed + 1e-9,
+        "{row_err:e} {col_err:e}"
+    );
+    assert!((plan.cost() - sol.entropic_cost).abs() < 1e-15);
+    let coupled = solver.couple(&mu, &nu, &SquaredEuclidean).unwrap();
+    assert_eq!(coupled.nnz(), plan.nnz());
+    // not converged: an error, never a plan
+    assert!(MultiscaleSinkhorn::new(eps)
+        .tolerance(1e-13)
+        .max_iterations(2)
+        .couple(&mu, &nu, &SquaredEuclidean)
+        .is_err());
+}

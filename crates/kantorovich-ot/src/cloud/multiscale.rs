@@ -6,7 +6,8 @@ use super::tree::ClusterTree;
 use super::{Cloud, PointCloudCost};
 use crate::network_simplex::balanced_marginals;
 use crate::{CostBackend, OtError, Sinkhorn};
-use kantorovich_core::{CoreError, Cost, DiscreteMeasure, GroundSpace, StopReason};
+use kantorovich_core::{CoreError, Cost, Coupling, DiscreteMeasure, GroundSpace, StopReason, TransportPlan};
+use rayon::prelude::*;
 
 /// Entropic optimal transport between two point clouds of R^d (costs in closed form: |x - y|^2
 /// or |x - y|_p^q) at 10^5 to 10^6 points, with memory O((n + m) d) plus the ranges of the kept
@@ -186,20 +187,38 @@ impl MultiscaleSinkhorn {
         Y: GroundSpace,
         C: Cost<X, Y> + ?Sized,
     {
-        let Some(cloud) = PointCloudCost::new(mu, nu, cost)? else {
-            return Err(CoreError::InvalidParameter {
-                name: "cost",
-                reason: "the multiscale solver needs points with flat coordinates and a cost in closed form \
-                         (Cost::coordinate_form); use Sinkhorn for other spaces and costs"
-                    .into(),
-            }
-            .into());
-        };
+        let cloud = require_cloud(mu, nu, cost)?;
         self.solve_cloud(mu.weights(), nu.weights(), &cloud)
     }
 
     /// Solves for weights `a` (rows), `b` (columns) on a [`PointCloudCost`].
     pub fn solve_cloud(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Result<MultiscaleSolution, OtError> {
+        Ok(self.run(a, b, cost)?.0)
+    }
+
+    /// The plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) of a converged solve, in compressed
+    /// rows, with the entries whose factor exp((f_i + g_j - C_ij) / eps) is at most the
+    /// truncation threshold left out (never n x m in memory: only the entries kept are
+    /// visited). Its cost is the entropic cost. Errors with [`OtError::NotConverged`] if the
+    /// solve did not converge, and as [`solve_cloud`](Self::solve_cloud).
+    pub fn plan_cloud(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        cost: &PointCloudCost,
+    ) -> Result<(MultiscaleSolution, TransportPlan), OtError> {
+        let (solution, trees) = self.run(a, b, cost)?;
+        if !solution.converged {
+            return Err(OtError::NotConverged {
+                iterations: solution.iterations,
+                marginal_error: solution.marginal_error + solution.truncation_bound,
+            });
+        }
+        let plan = sparse_plan(&trees, &solution, self.threshold())?;
+        Ok((solution, plan))
+    }
+
+    fn run(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Result<(MultiscaleSolution, Trees), OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
         let (total, b) = balanced_marginals(a, b, n, m)?;
@@ -275,7 +294,7 @@ impl MultiscaleSinkhorn {
                     order.iter().zip(sorted).for_each(|(&o, &v)| out[o] = v);
                     out
                 };
-                return Ok(MultiscaleSolution {
+                let solution = MultiscaleSolution {
                     f: unsort(&solution.f, &tx.order),
                     g: unsort(&solution.g, &ty.order),
                     epsilon: eps,
@@ -296,7 +315,8 @@ impl MultiscaleSinkhorn {
                     } else {
                         StopReason::IterationLimit
                     },
-                });
+                };
+                return Ok((solution, Trees { x: tx, y: ty, sorted }));
             }
             f = solution.f;
             g = solution.g;
@@ -318,4 +338,108 @@ fn coarse(tree: &ClusterTree, count: usize) -> (Cloud, Vec<f64>) {
     }
     let masses = cut.iter().map(|&id| tree.mass[id]).collect();
     (Cloud::from_soa(d, cut.len(), soa), masses)
+}
+
+/// The cluster trees of a solve and the points in tree order, for building its plan.
+struct Trees {
+    x: ClusterTree,
+    y: ClusterTree,
+    sorted: PointCloudCost,
+}
+
+/// The plan of `solution` on the blocks kept for its potentials, entries with a factor
+/// exp((f_i + g_j - C_ij) / eps) above `threshold`, rows and columns in the input order.
+fn sparse_plan(trees: &Trees, solution: &MultiscaleSolution, threshold: f64) -> Result<TransportPlan, OtError> {
+    let Trees { x: tx, y: ty, sorted } = trees;
+    let eps = solution.epsilon;
+    let f: Vec<f64> = tx.order.iter().map(|&o| solution.f[o]).collect();
+    let g: Vec<f64> = ty.order.iter().map(|&o| solution.g[o]).collect();
+    let kernel = SparseKernel::build(sorted, (tx, ty), (&f, &g), eps, threshold);
+    let log_t = threshold.ln();
+    // rows in tree order, each (input column, mass) sorted by column
+    let rows: Vec<Vec<(usize, f64)>> = (0..f.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut out = Vec::new();
+            const BLOCK: usize = crate::kernel::BLOCK;
+            let mut buf = [0.0; BLOCK];
+            if tx.weights[i] > 0.0 {
+                for r in kernel.ranges_of_row(i) {
+                    for j0 in r.clone().step_by(BLOCK) {
+                        let c = &mut buf[..BLOCK.min(r.end - j0)];
+                        sorted.fill_row(i, j0, c);
+                        for (t, &cij) in c.iter().enumerate() {
+                            let j = j0 + t;
+                            let x = (f[i] + g[j] - cij) / eps;
+                            let p = tx.weights[i] * ty.weights[j] * x.exp();
+                            if x > log_t && p > 0.0 {
+                                out.push((ty.order[j], p));
+                            }
+                        }
+                    }
+                }
+            }
+            out.sort_unstable_by_key(|e| e.0);
+            out
+        })
+        .collect();
+    let n = f.len();
+    let mut by_input = vec![0usize; n];
+    tx.order.iter().enumerate().for_each(|(t, &o)| by_input[o] = t);
+    let mut row_start = Vec::with_capacity(n + 1);
+    row_start.push(0);
+    let total: usize = rows.iter().map(Vec::len).sum();
+    let (mut col_index, mut mass) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    for &t in &by_input {
+        for &(j, p) in &rows[t] {
+            col_index.push(j);
+            mass.push(p);
+        }
+        row_start.push(col_index.len());
+    }
+    Ok(TransportPlan::from_csr(
+        n,
+        g.len(),
+        row_start,
+        col_index,
+        mass,
+        solution.entropic_cost,
+    )?)
+}
+
+/// The multiscale entropic coupling, for measures whose spaces give flat coordinates and whose
+/// cost has a closed form (others are an error naming [`Sinkhorn`]): the plan of
+/// [`MultiscaleSinkhorn::plan_cloud`], sparse, with [`TransportPlan::cost`] the entropic cost
+/// T_eps, as [`Sinkhorn`]'s coupling. A run that does not converge is an error
+/// ([`OtError::NotConverged`]).
+impl<X, Y, C> Coupling<X, Y, C> for MultiscaleSinkhorn
+where
+    X: GroundSpace,
+    Y: GroundSpace,
+    C: Cost<X, Y> + ?Sized,
+{
+    type Error = OtError;
+
+    fn couple(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<TransportPlan, OtError> {
+        let cloud = require_cloud(mu, nu, cost)?;
+        Ok(self.plan_cloud(mu.weights(), nu.weights(), &cloud)?.1)
+    }
+}
+
+/// The point cloud of two measures, or the error that names the solver to use instead.
+fn require_cloud<X, Y, C>(mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<PointCloudCost, OtError>
+where
+    X: GroundSpace,
+    Y: GroundSpace,
+    C: Cost<X, Y> + ?Sized,
+{
+    PointCloudCost::new(mu, nu, cost)?.ok_or_else(|| {
+        CoreError::InvalidParameter {
+            name: "cost",
+            reason: "the multiscale solver needs points with flat coordinates and a cost in closed form \
+                     (Cost::coordinate_form); use Sinkhorn for other spaces and costs"
+                .into(),
+        }
+        .into()
+    })
 }

@@ -218,7 +218,7 @@ impl<'a> SparseKernel<'a> {
             .sum()
     }
 
-    fn ranges_of_row(&self, i: usize) -> &[Range<usize>] {
+    pub fn ranges_of_row(&self, i: usize) -> &[Range<usize>] {
         &self.row_ranges[self.x_leaf_of[i] as usize]
     }
 
