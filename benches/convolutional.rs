@@ -65,7 +65,14 @@ fn bench(c: &mut Criterion) {
     std::fs::create_dir_all(&dir).expect("create target/convolutional_bench");
     let mut group = c.benchmark_group("convolutional");
     group.sample_size(10);
-    for n in SIZES {
+    // CONV_BENCH_SIZES=512 (a comma-separated list) runs only those sizes
+    let only: Option<Vec<usize>> = std::env::var("CONV_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|t| t.trim().parse().ok()).collect());
+    for n in SIZES
+        .into_iter()
+        .filter(|n| only.as_ref().is_none_or(|o| o.contains(n)))
+    {
         let grid = Grid::unit_square(n, n).expect("grid");
         let inputs = shapes(n);
         let result = solver().solve(&grid, &inputs, &WEIGHTS).expect("solve");

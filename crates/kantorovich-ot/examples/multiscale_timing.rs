@@ -1,7 +1,8 @@
 //! Times the multiscale entropic solver on n = m uniform points of [0,1]^d (`cloud(1, n, d)` vs
 //! `cloud(2, n, d)`, uniform weights, |x - y|^2, eps = REL x max C), and prints what it
 //! certifies and the peak resident memory (Linux). With `check`, also solves the same problem
-//! with dense Sinkhorn on `PointCloudCost` (tolerance 1e-9) and prints the difference.
+//! with dense Sinkhorn on `PointCloudCost` (tolerance 1e-9) and prints the difference. With
+//! `WRITE_POTENTIALS=DIR` in the environment, writes f and g for the `potential_check` example.
 //!
 //! ```text
 //! cargo run --release -p kantorovich-ot --example multiscale_timing -- N REL [TOL] [D] [check]
@@ -25,13 +26,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let nu = space.uniform(cloud(2, n, d))?;
     // eps relative to the true max C (one pass; not part of the timed solve)
     let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean)?.ok_or("no point cloud")?;
-    let max_c = (0..n)
-        .map(|i| {
-            let mut row = vec![0.0; n];
-            cost.fill_row(i, 0, &mut row);
-            row.into_iter().fold(0.0, f64::max)
-        })
-        .fold(0.0, f64::max);
+    // MAX_C=value skips the pass (for profiling; the value printed by an earlier run)
+    let known: Option<f64> = std::env::var("MAX_C").ok().and_then(|s| s.parse().ok());
+    let max_c = known.unwrap_or_else(|| {
+        (0..n)
+            .map(|i| {
+                let mut row = vec![0.0; n];
+                cost.fill_row(i, 0, &mut row);
+                row.into_iter().fold(0.0, f64::max)
+            })
+            .fold(0.0, f64::max)
+    });
     let eps = rel * max_c;
     let t = Instant::now();
     let sol = MultiscaleSinkhorn::new(eps)
@@ -39,20 +44,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .solve(&mu, &nu, &SquaredEuclidean)?;
     let time = t.elapsed().as_secs_f64();
     println!(
-        "multiscale n={n} d={d} eps={rel:e}*max: {time:.3} s, coarse iterations {}, iterations {}, truncations {}, \
-         kept {:.4} of n m, error {:.2e}, truncation bound {:.2e}, {:?}, T_eps {:.12}, dual {:.12}, <C,P> {:.12}",
+        "multiscale n={n} d={d} eps={rel:e}*max = {eps:e}: {time:.3} s, coarse iterations {}, iterations {}, truncations {}, \
+         kept {:.4} of n m, grid nodes {}, error {:.2e}, truncation bound {:.2e}, product error {:.2e}, {:?}, T_eps {:.12}, dual {:.12}, <C,P> {:.12}",
         sol.coarse_iterations,
         sol.iterations,
         sol.truncations,
         sol.kept_entries as f64 / (n as f64 * n as f64),
+        sol.grid_nodes,
         sol.marginal_error,
         sol.truncation_bound,
+        sol.product_error,
         sol.stop_reason,
         sol.entropic_cost,
         sol.dual_value,
         sol.transport_cost
     );
     println!("peak resident memory: {}", peak_memory());
+    // WRITE_POTENTIALS=DIR writes f and g (raw little-endian f64) for the potential_check example
+    if let Some(dir) = std::env::var_os("WRITE_POTENTIALS") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir)?;
+        for (name, values) in [("f.bin", &sol.f), ("g.bin", &sol.g)] {
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            std::fs::write(dir.join(name), bytes)?;
+        }
+    }
     if check {
         let t = Instant::now();
         let dense =

@@ -1,17 +1,18 @@
 //! Times Sinkhorn once on n = m uniform points of [0,1]^2 (the benchmark instances: `cloud(1, n,
 //! 2)`, `cloud(2, n, 2)`, eps relative to max C, tolerance 1e-6 unless given) with the stored
 //! cost matrix (`dense`), the matrix-free `LazyCost` (`lazy`) and/or `PointCloudCost` (`cloud`,
-//! costs formed in registers; `both` = dense and lazy, `all` = all three),
+//! costs formed in registers; `both` = dense and lazy, `all` = all three; `kernel` times one
+//! reduction pass of each matrix-free back-end),
 //! and prints the peak resident memory of the process (Linux):
 //!
 //! ```text
-//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|cloud|both|all] [TOL]
+//! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- N REL [dense|lazy|cloud|both|all|kernel] [TOL]
 //! cargo run --release -p kantorovich-ot --example sinkhorn_timing -- 100000 1e-2 lazy
 //! ```
 
 use kantorovich_core::CostMatrix;
 use kantorovich_geometry::{Euclidean, SquaredEuclidean};
-use kantorovich_ot::{LazyCost, PointCloudCost, Sinkhorn};
+use kantorovich_ot::{CostBackend, LazyCost, PointCloudCost, Sinkhorn};
 use kantorovich_testkit::cloud;
 use std::time::Instant;
 
@@ -26,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let nu = plane.uniform(cloud(2, n, 2))?;
     let t = Instant::now();
     let lazy = LazyCost::new(&mu, &nu, &SquaredEuclidean)?;
-    let max = kantorovich_ot::CostBackend::max_abs(&lazy);
+    let max = lazy.max_abs();
     let check = t.elapsed().as_secs_f64();
     let solver = Sinkhorn::new(rel * max).tolerance(tol).max_iterations(100_000);
     let run = |mode: &str| which == mode || which == "all" || (which == "both" && mode != "cloud");
@@ -58,6 +59,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sol.transport_cost,
             sol.entropic_cost
         );
+    }
+    if which == "kernel" {
+        // one row log-sum-exp pass (n m kernel entries) per back-end, best of 5, in ns per entry
+        // and core (wall time x threads / entries)
+        let cloud = PointCloudCost::new(&mu, &nu, &SquaredEuclidean)?.ok_or("no point cloud")?;
+        let (u, v, mut out) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let threads = rayon::current_num_threads() as f64;
+        let inv_eps = 1.0 / (rel * max);
+        let mut time = |backend: &dyn Fn(&mut [f64])| {
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    backend(&mut out);
+                    t.elapsed().as_secs_f64()
+                })
+                .fold(f64::INFINITY, f64::min)
+                * threads
+                / (n as f64 * n as f64)
+                * 1e9
+        };
+        let c = time(&|o| cloud.row_log_sum_exp(&u, &v, inv_eps, o));
+        let l = time(&|o| lazy.row_log_sum_exp(&u, &v, inv_eps, o));
+        println!("kernel n={n}: PointCloudCost {c:.3} ns, LazyCost {l:.3} ns per entry and core ({threads} threads)");
     }
     if run("lazy") {
         let t = Instant::now();

@@ -270,3 +270,61 @@ fn sparse_plan_matches_the_dense_plan() {
         .couple(&mu, &nu, &SquaredEuclidean)
         .is_err());
 }
+
+/// The grid path (wide kernels): the same T_eps as dense Sinkhorn, and the certified marginal
+/// errors hold against marginals computed entry by entry from the returned potentials.
+#[test]
+fn grid_products_match_dense_and_their_bound_holds() {
+    // (where the truncated kernel is cheaper, for instance eps = 0.004 at tolerance 1e-6 here,
+    // the solver does not take the grid path: these cases are wide enough)
+    for (d, n, m, rel, tol) in [
+        (2usize, 2100usize, 2050usize, 1e-2, 1e-6),
+        (1, 2200, 2000, 3e-3, 1e-6),
+        (2, 2100, 2100, 5e-3, 1e-3),
+    ] {
+        let space = Euclidean::new(d).unwrap();
+        let mu = space.uniform(cloud(51, n, d)).unwrap();
+        let nu = space
+            .measure(cloud(52, m, d), (0..m).map(|j| 1.0 + (j % 5) as f64).collect())
+            .unwrap();
+        let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean).unwrap().unwrap();
+        let eps = rel * d as f64;
+        let ms = MultiscaleSinkhorn::new(eps)
+            .tolerance(tol)
+            .solve(&mu, &nu, &SquaredEuclidean)
+            .unwrap();
+        assert!(ms.converged, "d {d}: {:?}", ms.stop_reason);
+        assert!(ms.grid_nodes > 0, "d {d}: the grid path was not taken");
+        let (a, b) = (mu.weights(), nu.weights());
+        let dense = Sinkhorn::new(eps).tolerance(1e-11).solve(a, b, &cost).unwrap();
+        assert!(
+            (ms.entropic_cost - dense.entropic_cost).abs() <= 0.05 * tol * dense.entropic_cost,
+            "d {d}: {} vs {}",
+            ms.entropic_cost,
+            dense.entropic_cost
+        );
+        // the marginals of the exact plan of (f, g), entry by entry
+        let (mut rows, mut cols) = (vec![0.0; n], vec![0.0; m]);
+        for i in 0..n {
+            for j in 0..m {
+                let p = a[i] * b[j] * ((ms.f[i] + ms.g[j] - cost.cost(i, j)) / eps).exp();
+                rows[i] += p;
+                cols[j] += p;
+            }
+        }
+        let row_err: f64 = rows.iter().zip(a).map(|(r, a)| (r - a).abs()).sum();
+        let col_err: f64 = cols.iter().zip(b).map(|(c, b)| (c - b).abs()).sum();
+        let certified = ms.marginal_error + ms.product_error;
+        assert!(certified <= tol, "d {d}: {certified:e}");
+        assert!(
+            row_err <= certified * (1.0 + 1e-6) + 1e-14,
+            "d {d}: rows {row_err:e} > {certified:e}"
+        );
+        assert!(
+            col_err <= ms.product_error * (1.0 + 1e-6) + 1e-14,
+            "d {d}: columns {col_err:e} > {:e}",
+            ms.product_error
+        );
+        assert!(ms.dual_value <= dense.entropic_cost + 1e-12, "d {d}: dual above T_eps");
+    }
+}

@@ -1,6 +1,7 @@
 //! Point clouds in R^d with a cost in closed form: the fast Sinkhorn back-end
 //! ([`PointCloudCost`]) and the multiscale solver built on it.
 
+mod grid_product;
 mod kernel;
 mod multiscale;
 mod sparse;

@@ -1,6 +1,7 @@
 //! Multiscale entropic transport between point clouds: a coarse solve on clusters, potentials
 //! carried to the points, and Sinkhorn on a truncated kernel whose left-out mass is bounded.
 
+use super::grid_product::GridProduct;
 use super::sparse::SparseKernel;
 use super::tree::ClusterTree;
 use super::{Cloud, PointCloudCost};
@@ -28,6 +29,18 @@ use rayon::prelude::*;
 ///    `truncation`. Sinkhorn iterations (over-relaxed, from the extrapolated potentials) run on
 ///    the kept entries, with costs formed in registers, until the L1 error of the marginals of
 ///    the truncated plan is at most `tolerance` times the mass.
+///
+/// **Wide kernels: grid products.** When the kernel is wide (large eps, where truncation keeps
+/// most entries) the solver takes another path for |x - y|^2 in dimension d <= 3: plain
+/// [`Sinkhorn`] (with epsilon-scaling) whose kernel products go through a regular grid
+/// (Lagrange interpolation of degree 5 onto the grid, the separable Gaussian applied there by
+/// one matrix product per axis, interpolation back), with a proven bound of the error of each
+/// product. The grid spacing is chosen so that this bound is a small share of the tolerance;
+/// the path is taken when that grid fits (at most 2^22 nodes) and its work is below an
+/// estimate of the truncated kernel's. The bound of what the products add to the marginal
+/// error is reported ([`MultiscaleSolution::product_error`]) and counted in the convergence
+/// test (`marginal_error + product_error <= tolerance`); if it does not fit, the truncated path
+/// runs instead.
 ///
 /// **What is certified.** After the iterations, the mass that the full plan of the final
 /// potentials puts outside the kept entries is bounded by the same cluster bound, summed over
@@ -59,6 +72,7 @@ pub struct MultiscaleSinkhorn {
     leaf_size: usize,
     coarse_size: usize,
     max_iterations: usize,
+    grid_products: bool,
 }
 
 /// The result of [`MultiscaleSinkhorn::solve`]. Potentials are in the order of the input points.
@@ -84,7 +98,14 @@ pub struct MultiscaleSolution {
     /// A bound of the mass the full plan of (f, g) has outside the kept entries, relative to
     /// the mass.
     pub truncation_bound: f64,
-    /// Kernel entries kept (evaluated per iteration), out of n m.
+    /// For a solve on grid products (wide kernels, see [`MultiscaleSinkhorn`]): a bound of the
+    /// L1 marginal error, relative to the mass, that the approximate products add, so the full
+    /// plan of (f, g) has marginal errors at most `marginal_error + product_error`; 0 for a
+    /// solve on the truncated kernel.
+    pub product_error: f64,
+    /// Grid nodes of the kernel products (0 for a solve on the truncated kernel).
+    pub grid_nodes: usize,
+    /// Kernel entries kept (evaluated per iteration), out of n m (0 on grid products).
     pub kept_entries: usize,
     /// Sinkhorn iterations on the coarse problem (all its eps stages).
     pub coarse_iterations: usize,
@@ -93,7 +114,8 @@ pub struct MultiscaleSolution {
     /// How many times the kept blocks were chosen (every 50 iterations, and again while the
     /// bound of the mass left out is too large).
     pub truncations: usize,
-    /// Whether `marginal_error <= tolerance` and `truncation_bound <= tolerance / 10`.
+    /// Whether `marginal_error <= tolerance` and `truncation_bound <= tolerance / 10` (on the
+    /// truncated kernel), or `marginal_error + product_error <= tolerance` (on grid products).
     pub converged: bool,
     /// Why the run stopped: `Converged`, `IterationLimit`, or `TruncationBound` (the bound of
     /// the mass left out stayed above a tenth of the tolerance).
@@ -118,6 +140,7 @@ impl MultiscaleSinkhorn {
             leaf_size: 64,
             coarse_size: 2048,
             max_iterations: 10_000,
+            grid_products: true,
         }
     }
     /// Stop when the truncated plan's L1 marginal error is at most `tolerance` times the mass.
@@ -144,6 +167,11 @@ impl MultiscaleSinkhorn {
     /// At most this many clusters per cloud in the coarse problem.
     pub fn coarse_size(mut self, clusters: usize) -> Self {
         self.coarse_size = clusters;
+        self
+    }
+    /// Whether wide kernels may use grid products (on by default; `false` always truncates).
+    pub fn grid_products(mut self, on: bool) -> Self {
+        self.grid_products = on;
         self
     }
     /// At most this many Sinkhorn iterations on the points.
@@ -193,7 +221,7 @@ impl MultiscaleSinkhorn {
 
     /// Solves for weights `a` (rows), `b` (columns) on a [`PointCloudCost`].
     pub fn solve_cloud(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Result<MultiscaleSolution, OtError> {
-        Ok(self.run(a, b, cost)?.0)
+        Ok(self.run(a, b, cost, false)?.0)
     }
 
     /// The plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) of a converged solve, in compressed
@@ -207,7 +235,8 @@ impl MultiscaleSinkhorn {
         b: &[f64],
         cost: &PointCloudCost,
     ) -> Result<(MultiscaleSolution, TransportPlan), OtError> {
-        let (solution, trees) = self.run(a, b, cost)?;
+        let (solution, trees) = self.run(a, b, cost, true)?;
+        let trees = trees.expect("asked for");
         if !solution.converged {
             return Err(OtError::NotConverged {
                 iterations: solution.iterations,
@@ -218,15 +247,30 @@ impl MultiscaleSinkhorn {
         Ok((solution, plan))
     }
 
-    fn run(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Result<(MultiscaleSolution, Trees), OtError> {
+    /// The solve, and the cluster trees of the points (always built on the truncated path;
+    /// on the grid path only when `with_trees`, for a plan).
+    fn run(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        cost: &PointCloudCost,
+        with_trees: bool,
+    ) -> Result<(MultiscaleSolution, Option<Trees>), OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
         let (total, b) = balanced_marginals(a, b, n, m)?;
         let eps = self.epsilon;
         let (x, y) = cost.clouds();
-        let tx = ClusterTree::build(x, a, self.leaf_size);
-        let ty = ClusterTree::build(y, &b, self.leaf_size);
-        let sorted = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), ty.cloud.clone());
+        let trees = || {
+            let tx = ClusterTree::build(x, a, self.leaf_size);
+            let ty = ClusterTree::build(y, &b, self.leaf_size);
+            let sorted = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), ty.cloud.clone());
+            Trees { x: tx, y: ty, sorted }
+        };
+        if let Some(solution) = self.solve_on_grid(a, &b, total, cost)? {
+            return Ok((solution, with_trees.then(trees)));
+        }
+        let Trees { x: tx, y: ty, sorted } = trees();
 
         // 1. the coarse problem
         let (cx, ca) = coarse(&tx, self.coarse_size);
@@ -303,6 +347,8 @@ impl MultiscaleSinkhorn {
                     dual_value: solution.dual_value - eps * bound * total,
                     marginal_error: solution.marginal_error,
                     truncation_bound: bound,
+                    product_error: 0.0,
+                    grid_nodes: 0,
                     kept_entries: kernel.entries,
                     coarse_iterations: coarse_solution.total_iterations,
                     iterations,
@@ -316,7 +362,7 @@ impl MultiscaleSinkhorn {
                         StopReason::IterationLimit
                     },
                 };
-                return Ok((solution, Trees { x: tx, y: ty, sorted }));
+                return Ok((solution, Some(Trees { x: tx, y: ty, sorted })));
             }
             f = solution.f;
             g = solution.g;
@@ -339,6 +385,94 @@ fn coarse(tree: &ClusterTree, count: usize) -> (Cloud, Vec<f64>) {
     let masses = cut.iter().map(|&id| tree.mass[id]).collect();
     (Cloud::from_soa(d, cut.len(), soa), masses)
 }
+
+impl MultiscaleSinkhorn {
+    /// The grid path for wide kernels: `Sinkhorn` (with epsilon-scaling) on grid products of
+    /// the kernel, when the cost is |x - y|^2 in dimension d <= 3, a grid fine enough for the
+    /// tolerance fits, and its work is below an estimate of the truncated kernel's. `None`
+    /// when it does not apply or its certified error misses the tolerance (the truncated path
+    /// runs then).
+    fn solve_on_grid(
+        &self,
+        a: &[f64],
+        b: &[f64],
+        total: f64,
+        cost: &PointCloudCost,
+    ) -> Result<Option<MultiscaleSolution>, OtError> {
+        let (n, m, d) = (cost.rows(), cost.cols(), cost.dim());
+        if !self.grid_products
+            || cost.form() != kantorovich_core::CoordinateCost::SquaredEuclidean
+            || d > 3
+            || n.saturating_mul(m) < GRID_MIN_ENTRIES
+        {
+            return Ok(None);
+        }
+        let eps = self.epsilon;
+        let (x, y) = cost.clouds();
+        let volume: f64 = (0..d)
+            .map(|k| (x.hi[k].max(y.hi[k]) - x.lo[k].min(y.lo[k])).max(eps.sqrt()))
+            .product();
+        // S_i / sum_j w_j is about the kernel's mass over the box: aim the kernel error at a
+        // twentieth of the tolerance relative to it
+        let share = ((std::f64::consts::PI * eps).powf(0.5 * d as f64) / volume).min(1.0);
+        let target = 0.05 * self.tolerance * share;
+        let h0 = eps.sqrt();
+        let h = h0 * (target / GridProduct::kernel_error(h0, eps, d)).powf(1.0 / 6.0);
+        let Some(grid) = GridProduct::new(cost, h) else {
+            return Ok(None);
+        };
+        let stencil = 6f64.powi(d as i32);
+        let grid_work = 4.0 * (n + m) as f64 * stencil + 2.0 * d as f64 * grid.nodes() as f64 * grid.max_axis() as f64;
+        let theta = (1.0 / self.threshold()).ln();
+        let kept = ((std::f64::consts::PI * theta * eps).powf(0.5 * d as f64) / volume).min(1.0);
+        if grid.nodes() > GRID_MAX_NODES || grid_work > 40.0 * n as f64 * m as f64 * kept {
+            return Ok(None);
+        }
+        let solver = Sinkhorn::new(eps)
+            .tolerance(0.5 * self.tolerance)
+            .max_iterations(self.max_iterations);
+        let solution = solver.solve(a, b, &grid)?;
+        let row_bounds = grid.row_bounds.lock().expect("not poisoned");
+        let col_bounds = grid.col_bounds.lock().expect("not poisoned");
+        let rows: f64 = a.iter().zip(row_bounds.iter()).map(|(w, d)| w * d).sum::<f64>() / total;
+        let cols: f64 = b.iter().zip(col_bounds.iter()).map(|(w, d)| w * d).sum::<f64>() / total;
+        let product_error = rows.max(cols) * (1.0 + solution.marginal_error);
+        let converged = solution.converged && solution.marginal_error + product_error <= self.tolerance;
+        if !converged && solution.converged {
+            // the products were too coarse for this problem: the truncated kernel takes over
+            return Ok(None);
+        }
+        let max_bound = row_bounds.iter().copied().fold(0.0, f64::max);
+        Ok(Some(MultiscaleSolution {
+            epsilon: eps,
+            transport_cost: solution.transport_cost,
+            entropic_cost: solution.entropic_cost,
+            // the plan's mass is known to within max_i bound_i of itself
+            dual_value: solution.dual_value - eps * max_bound * total * (1.0 + solution.marginal_error),
+            marginal_error: solution.marginal_error,
+            truncation_bound: 0.0,
+            product_error,
+            grid_nodes: grid.nodes(),
+            kept_entries: 0,
+            coarse_iterations: solution.total_iterations - solution.iterations,
+            iterations: solution.iterations,
+            truncations: 0,
+            converged,
+            stop_reason: if converged {
+                StopReason::Converged
+            } else {
+                StopReason::IterationLimit
+            },
+            f: solution.f,
+            g: solution.g,
+        }))
+    }
+}
+
+/// Problems with fewer entries never take the grid path.
+const GRID_MIN_ENTRIES: usize = 1 << 22;
+/// The most grid nodes of the grid path (about 32 MB per grid array).
+const GRID_MAX_NODES: usize = 1 << 22;
 
 /// The cluster trees of a solve and the points in tree order, for building its plan.
 struct Trees {
