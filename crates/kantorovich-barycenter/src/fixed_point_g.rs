@@ -392,6 +392,9 @@ where
             }
             Ok((points, weights, dropped))
         })
+        // the first error in order, whichever task finished first
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, BarycenterError>>()?;
     let total: usize = parts.iter().map(|(_, w, _)| w.len()).sum();
     if total == 0 && truncating {

@@ -101,6 +101,9 @@ where
             }
             Ok(points)
         })
+        // the first error in order, whichever task finished first
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, BarycenterError>>()?;
     let mut points = space.with_capacity(n);
     for p in &parts {

@@ -234,6 +234,9 @@ where
             }
             Ok((points, costs))
         })
+        // the first error in order, whichever task finished first
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, BarycenterError>>()?;
     let mut points = space.with_capacity(count);
     let mut costs = Vec::with_capacity(count);

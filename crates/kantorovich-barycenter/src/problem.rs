@@ -123,6 +123,10 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
                     source: Box::new(e),
                 })
             })
+            // all results first, then the first error in order of k: collecting into a Result
+            // in parallel would report whichever failure finished first
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect()
     }
 

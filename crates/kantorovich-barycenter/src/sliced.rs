@@ -158,6 +158,9 @@ impl SlicedBarycenter {
                     .map(|(k, nu)| SortedLine::new(&project(nu, theta), nu.weights()).map_err(|e| coupling_error(k, e)))
                     .collect::<Result<Vec<_>, _>>()
             })
+            // the first error in order, whichever task finished first
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect::<Result<_, _>>()?;
         let weights = init.weights().to_vec();
         let mut points = Vec::with_capacity(weights.len() * d);
@@ -265,6 +268,9 @@ impl SlicedBarycenter {
                 }
                 Ok((cost, g))
             })
+            // the first error in order, whichever task finished first
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect::<Result<_, _>>()?;
         let mut total = 0.0;
         let mut descent = vec![0.0; n * d];

@@ -77,6 +77,9 @@ pub fn sliced_wasserstein<X: VectorSpace>(
             };
             ot_1d_log_wp(&project(mu), mu.weights(), &project(nu), nu.weights(), p)
         })
+        // the first error in order, whichever task finished first
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_, OtError>>()?;
     if let Some(bad) = logs.iter().find(|x| x.is_nan()) {
         return Err(OtError::NumericalBreakdown {
