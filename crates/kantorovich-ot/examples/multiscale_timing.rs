@@ -94,8 +94,11 @@ fn max_cost(cost: &PointCloudCost, x: &[f64], y: &[f64], d: usize) -> f64 {
         let mut hull: Vec<(f64, f64)> = Vec::new();
         for pass in 0..2 {
             let start = hull.len();
-            let iter: Box<dyn Iterator<Item = &(f64, f64)>> =
-                if pass == 0 { Box::new(pts.iter()) } else { Box::new(pts.iter().rev()) };
+            let iter: Box<dyn Iterator<Item = &(f64, f64)>> = if pass == 0 {
+                Box::new(pts.iter())
+            } else {
+                Box::new(pts.iter().rev())
+            };
             for &p in iter {
                 while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0.0 {
                     hull.pop();
@@ -106,7 +109,11 @@ fn max_cost(cost: &PointCloudCost, x: &[f64], y: &[f64], d: usize) -> f64 {
         }
         return y
             .chunks_exact(2)
-            .map(|q| hull.iter().map(|h| (h.0 - q[0]).powi(2) + (h.1 - q[1]).powi(2)).fold(0.0, f64::max))
+            .map(|q| {
+                hull.iter()
+                    .map(|h| (h.0 - q[0]).powi(2) + (h.1 - q[1]).powi(2))
+                    .fold(0.0, f64::max)
+            })
             .fold(0.0, f64::max);
     }
     (0..n)

@@ -281,6 +281,7 @@ fn grid_products_match_dense_and_their_bound_holds() {
         (2usize, 2100usize, 2050usize, 1e-2, 1e-6),
         (1, 2200, 2000, 3e-3, 1e-6),
         (2, 2100, 2100, 5e-3, 1e-3),
+        (3, 2100, 2100, 3e-2, 1e-3),
     ] {
         let space = Euclidean::new(d).unwrap();
         let mu = space.uniform(cloud(51, n, d)).unwrap();

@@ -565,3 +565,94 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod solve_tests {
+    use super::*;
+    use crate::{CostBackend, Sinkhorn};
+    use kantorovich_core::CoordinateCost;
+
+    /// Sinkhorn on grid products against Sinkhorn on the exact kernel, on random small
+    /// problems including zero weights, equal points, collinear points and single points: the
+    /// same T_eps within the products' bound, and the recorded row bounds cover the true row
+    /// errors of the plan of the potentials.
+    #[test]
+    fn sinkhorn_on_grid_products_matches_the_exact_kernel() {
+        let mut state = 99u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..12 {
+            // (3-D runs at the solver level, tests/multiscale.rs)
+            let d = 1 + case % 2;
+            let (n, m) = (1 + (rnd() * 200.0) as usize, 1 + (rnd() * 200.0) as usize);
+            let mut x: Vec<f64> = (0..n * d).map(|_| rnd()).collect();
+            let y: Vec<f64> = (0..m * d).map(|_| rnd() * 0.8 + 0.1).collect();
+            match case % 4 {
+                0 => x.iter_mut().for_each(|c| *c = 0.5), // all equal
+                1 => x
+                    .chunks_mut(d)
+                    .for_each(|p| p.iter_mut().skip(1).for_each(|c| *c = 0.3)), // collinear
+                _ => {}
+            }
+            let mut a: Vec<f64> = (0..n).map(|_| 0.1 + rnd()).collect();
+            let mut b: Vec<f64> = (0..m).map(|_| 0.1 + rnd()).collect();
+            if n > 1 {
+                a[0] = 0.0;
+            }
+            if m > 2 {
+                b[m / 2] = 0.0;
+            }
+            let ratio = a.iter().sum::<f64>() / b.iter().sum::<f64>();
+            b.iter_mut().for_each(|w| *w *= ratio);
+            let cost = PointCloudCost::from_coordinates(d, CoordinateCost::SquaredEuclidean, &x, &y).unwrap();
+            let eps = 0.02 + 0.1 * rnd();
+            // products accurate to about 1e-8, and a tolerance well above that: Sinkhorn on an
+            // approximate kernel stalls at the level of its error
+            let h = (eps * 3e-4f64).sqrt().max(0.002);
+            let grid = GridProduct::new(&cost, h).unwrap();
+            let solver = Sinkhorn::new(eps).tolerance(1e-6).max_iterations(20_000);
+            let approx = solver.solve(&a, &b, &grid).unwrap();
+            let exact = solver.solve(&a, &b, &cost).unwrap();
+            assert!(
+                approx.converged && exact.converged,
+                "case {case}: approx {} ({:e}, {} it) exact {} ({:e})",
+                approx.converged,
+                approx.marginal_error,
+                approx.iterations,
+                exact.converged,
+                exact.marginal_error
+            );
+            // (a row far from the mass can have a large relative bound: what counts is the sum
+            // weighted by a, below)
+            let bounds = grid.row_bounds.lock().unwrap().clone();
+            let scale = a.iter().sum::<f64>() * (d as f64 + eps);
+            assert!(
+                (approx.entropic_cost - exact.entropic_cost).abs() <= 1e-6 * scale,
+                "case {case}: {} vs {}",
+                approx.entropic_cost,
+                exact.entropic_cost
+            );
+            // true row sums of the plan of the grid potentials
+            let total: f64 = a.iter().sum();
+            let mut row_err = 0.0;
+            for i in 0..n {
+                let s: f64 = (0..m)
+                    .map(|j| b[j] * ((approx.f[i] + approx.g[j] - cost.cost(i, j)) / eps).exp())
+                    .sum();
+                row_err += (a[i] * s - a[i]).abs();
+            }
+            let certified: f64 = approx.marginal_error + a.iter().zip(&bounds).map(|(w, b)| w * b).sum::<f64>() / total;
+            assert!(
+                row_err / total <= certified * 1.001 + 1e-13,
+                "case {case}: {:e} > {certified:e}",
+                row_err / total
+            );
+            assert!(certified < 1e-3, "case {case}: certified {certified:e}");
+            assert_eq!(grid.rows(), n);
+        }
+    }
+}
