@@ -577,6 +577,7 @@ mod solve_tests {
     /// same T_eps within the products' bound, and the recorded row bounds cover the true row
     /// errors of the plan of the potentials.
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn sinkhorn_on_grid_products_matches_the_exact_kernel() {
         let mut state = 99u64;
         let mut rnd = || {
