@@ -2,6 +2,7 @@
 
 use crate::kernel::SeparableKernel;
 use crate::{Grid, GridError};
+use kantorovich_core::fastmath::{exp, ln, with_simd};
 use kantorovich_core::{try_vec_with_capacity, StopReason};
 use rayon::prelude::*;
 
@@ -315,17 +316,30 @@ impl ConvolutionalBarycenter {
                 return Err(breakdown(iteration, "K v underflowed to 0 where an input has mass"));
             }
             kernel.apply(&w.u, &mut w.tmp, &mut w.ku, count);
-            // p = d * prod_k (K u_k)^lambda_k
+            // p = d * prod_k (K u_k)^lambda_k, as exp(sum_k lambda_k ln K u_k): vectorised ln and
+            // exp in plain loops (std's are library calls per pixel, which took more time than
+            // the kernel products)
             let (ku, lambdas) = (&w.ku, &pb.lambdas);
             w.p.par_chunks_mut(BLOCK)
                 .zip(w.d.par_chunks(BLOCK))
                 .enumerate()
                 .for_each(|(c, (p, d))| {
-                    for (i, (p, &d)) in p.iter_mut().zip(d).enumerate() {
-                        let x = c * BLOCK + i;
-                        let log_mean: f64 = lambdas.iter().enumerate().map(|(k, l)| l * ku[k * n + x].ln()).sum();
-                        *p = d * log_mean.exp();
-                    }
+                    let x0 = c * BLOCK;
+                    with_simd(
+                        #[inline(always)]
+                        || {
+                            p.iter_mut().for_each(|v| *v = 0.0);
+                            for (k, &l) in lambdas.iter().enumerate() {
+                                let kuk = &ku[k * n + x0..k * n + x0 + p.len()];
+                                for (acc, &v) in p.iter_mut().zip(kuk) {
+                                    *acc += l * ln(v);
+                                }
+                            }
+                            for (v, &d) in p.iter_mut().zip(d) {
+                                *v = d * exp(*v);
+                            }
+                        },
+                    )
                 });
             {
                 let p = &w.p;
