@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sol.dual_value,
         sol.transport_cost
     );
-    println!("peak resident memory: {}", peak_memory());
+    println!("peak resident memory: {}", kantorovich_testkit::peak_resident_memory());
     // WRITE_POTENTIALS=DIR writes f and g (raw little-endian f64) for the potential_check example
     if let Some(dir) = std::env::var_os("WRITE_POTENTIALS") {
         let dir = std::path::PathBuf::from(dir);
@@ -123,16 +123,4 @@ fn max_cost(cost: &PointCloudCost, x: &[f64], y: &[f64], d: usize) -> f64 {
             row.into_iter().fold(0.0, f64::max)
         })
         .fold(0.0, f64::max)
-}
-
-/// VmHWM from /proc/self/status (the peak resident set size), or "n/a".
-fn peak_memory() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l[6..].trim().to_string())
-        })
-        .unwrap_or_else(|| "n/a".into())
 }

@@ -96,18 +96,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sol.entropic_cost
         );
     }
-    println!("peak resident memory: {}", peak_memory());
+    println!("peak resident memory: {}", kantorovich_testkit::peak_resident_memory());
     Ok(())
-}
-
-/// VmHWM from /proc/self/status (the peak resident set size), or "n/a".
-fn peak_memory() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l[6..].trim().to_string())
-        })
-        .unwrap_or_else(|| "n/a".into())
 }

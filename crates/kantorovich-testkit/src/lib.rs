@@ -135,3 +135,16 @@ pub mod mixtures {
     }
 }
 pub mod shapes3d;
+
+/// The peak resident memory of this process (VmHWM of /proc/self/status on Linux, e.g.
+/// "51204 kB"), or "n/a" elsewhere: for the timing examples' reports.
+pub fn peak_resident_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l[6..].trim().to_string())
+        })
+        .unwrap_or_else(|| "n/a".into())
+}

@@ -16,6 +16,20 @@ use kantorovich_core::{CoordinateCost, CoreError, Cost, DiscreteMeasure, GroundS
 use kernel::{sq_max_exponent, sq_sum_exp, Soa};
 use std::ops::Range;
 
+/// Runs `$kernel::<D>(point i of $p, $args..)` inside `with_simd` for |x - y|^2 in dimension
+/// D = 1..4 (the register kernels), and `$otherwise` for other forms and dimensions.
+macro_rules! register_kernel {
+    ($form:expr, $p:expr, $i:expr, $kernel:ident($($arg:expr),*), $otherwise:expr) => {
+        match ($form, $p.dim) {
+            (CoordinateCost::SquaredEuclidean, 1) => with_simd(#[inline(always)] || $kernel::<1>($p.point::<1>($i), $($arg),*)),
+            (CoordinateCost::SquaredEuclidean, 2) => with_simd(#[inline(always)] || $kernel::<2>($p.point::<2>($i), $($arg),*)),
+            (CoordinateCost::SquaredEuclidean, 3) => with_simd(#[inline(always)] || $kernel::<3>($p.point::<3>($i), $($arg),*)),
+            (CoordinateCost::SquaredEuclidean, 4) => with_simd(#[inline(always)] || $kernel::<4>($p.point::<4>($i), $($arg),*)),
+            _ => $otherwise,
+        }
+    };
+}
+
 /// One side of the problem: n points of R^d stored by coordinate, with their bounding box.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Cloud {
@@ -246,33 +260,19 @@ impl PointCloudCost {
         inv_eps: f64,
     ) -> f64 {
         let (p, q) = self.sides(rows);
-        macro_rules! fixed {
-            ($d:literal) => {
+        register_kernel!(self.form, p, i, lse_fixed(shift, q.soa(), w, ranges, inv_eps), {
+            if let [range] = ranges {
+                let len = range.len();
+                let w = &w[range.clone()];
+                line_log_sum_exp(shift, w, inv_eps, len, |t0, c| self.fill(rows, i, range.start + t0, c))
+            } else {
+                // several ranges: the stable two-pass sum over all of them
                 with_simd(
                     #[inline(always)]
-                    || lse_fixed::<$d>(p.point::<$d>(i), shift, q.soa(), w, ranges, inv_eps),
+                    || self.lse_blocks(rows, i, shift, w, ranges, inv_eps),
                 )
-            };
-        }
-        match (self.form, p.dim) {
-            (CoordinateCost::SquaredEuclidean, 1) => fixed!(1),
-            (CoordinateCost::SquaredEuclidean, 2) => fixed!(2),
-            (CoordinateCost::SquaredEuclidean, 3) => fixed!(3),
-            (CoordinateCost::SquaredEuclidean, 4) => fixed!(4),
-            _ => {
-                if let [range] = ranges {
-                    let len = range.len();
-                    let w = &w[range.clone()];
-                    line_log_sum_exp(shift, w, inv_eps, len, |t0, c| self.fill(rows, i, range.start + t0, c))
-                } else {
-                    // several ranges: the stable two-pass sum over all of them
-                    with_simd(
-                        #[inline(always)]
-                        || self.lse_blocks(rows, i, shift, w, ranges, inv_eps),
-                    )
-                }
             }
-        }
+        })
     }
 
     /// The general path of [`line_lse`](Self::line_lse) over several ranges: costs block by
@@ -326,20 +326,12 @@ impl PointCloudCost {
         inv_eps: f64,
     ) -> (f64, f64) {
         let (p, q) = self.sides(rows);
-        macro_rules! fixed {
-            ($d:literal) => {
-                with_simd(
-                    #[inline(always)]
-                    || moments_fixed::<$d>(p.point::<$d>(i), shift, q.soa(), w, ranges, inv_eps),
-                )
-            };
-        }
-        match (self.form, p.dim) {
-            (CoordinateCost::SquaredEuclidean, 1) => fixed!(1),
-            (CoordinateCost::SquaredEuclidean, 2) => fixed!(2),
-            (CoordinateCost::SquaredEuclidean, 3) => fixed!(3),
-            (CoordinateCost::SquaredEuclidean, 4) => fixed!(4),
-            _ => with_simd(
+        register_kernel!(
+            self.form,
+            p,
+            i,
+            moments_fixed(shift, q.soa(), w, ranges, inv_eps),
+            with_simd(
                 #[inline(always)]
                 || {
                     let mut buf = [0.0; BLOCK];
@@ -359,8 +351,8 @@ impl PointCloudCost {
                     let scale = (shift + max).exp();
                     (s * scale, sc * scale)
                 },
-            ),
-        }
+            )
+        )
     }
 }
 
