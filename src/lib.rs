@@ -114,9 +114,9 @@ pub use kantorovich_geometry::{
 pub use kantorovich_grid::{ConvolutionalBarycenter, Domain, Grid, GridBarycenter, GridError};
 pub use kantorovich_ot::{
     asymmetric_pair, entropic_cost, ot_1d, ot_1d_cost, ot_1d_projection, sinkhorn_divergence, sliced_directions,
-    sliced_wasserstein, CostBackend, DisplacementInterpolation, ExactSolution, LazyCost, MultiscaleSinkhorn,
-    MultiscaleSolution, NetworkSimplex, OneDimSolution, OtError, PointCloudCost, Sinkhorn, SinkhornSolution,
-    SortedLine,
+    sliced_wasserstein, CostBackend, DisplacementInterpolation, EntropicSolver, ExactSolution, LazyCost,
+    MultiscaleSinkhorn, MultiscaleSolution, NetworkSimplex, OneDimSolution, OtError, PointCloudCost, Sinkhorn,
+    SinkhornSolution, SortedLine,
 };
 
 /// Ground spaces, costs and ground barycentres (the crate `kantorovich-geometry`).

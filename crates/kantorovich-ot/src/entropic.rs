@@ -38,25 +38,79 @@ where
     }
 }
 
+/// A solver of entropic transport between measures: what [`entropic_cost`] and
+/// [`sinkhorn_divergence`] need. [`Sinkhorn`] (dense, stored or matrix-free) and
+/// [`MultiscaleSinkhorn`](crate::MultiscaleSinkhorn) (point clouds at scale) implement it, so
+/// both functions run on either.
+pub trait EntropicSolver: Sync {
+    /// T_eps(mu, nu) = <C, P> + eps KL(P | mu x nu) of the solver's converged plan; a run that
+    /// does not converge is [`OtError::NotConverged`].
+    fn entropic_cost<X, Y, C>(
+        &self,
+        mu: &DiscreteMeasure<X>,
+        nu: &DiscreteMeasure<Y>,
+        cost: &C,
+    ) -> Result<f64, OtError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        C: Cost<X, Y> + ?Sized;
+
+    /// T_eps(mu, mu), the self term of the Sinkhorn divergence; the default solves it as any
+    /// other problem.
+    fn self_cost<S, C>(&self, mu: &DiscreteMeasure<S>, cost: &C) -> Result<f64, OtError>
+    where
+        S: GroundSpace,
+        C: Cost<S, S> + ?Sized,
+    {
+        self.entropic_cost(mu, mu, cost)
+    }
+}
+
+/// Sinkhorn between measures: on [`PointCloudCost`], a stored or a lazy cost (see
+/// [`entropic_cost`]); the self terms use the symmetric solve where the cost is symmetric.
+impl EntropicSolver for Sinkhorn {
+    fn entropic_cost<X, Y, C>(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<f64, OtError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        C: Cost<X, Y> + ?Sized,
+    {
+        Ok(require_converged(solve_between(self, mu, nu, cost, false)?)?.entropic_cost)
+    }
+
+    fn self_cost<S, C>(&self, mu: &DiscreteMeasure<S>, cost: &C) -> Result<f64, OtError>
+    where
+        S: GroundSpace,
+        C: Cost<S, S> + ?Sized,
+    {
+        Ok(require_converged(solve_between(self, mu, mu, cost, true)?)?.entropic_cost)
+    }
+}
+
 /// The entropic cost T_eps(mu, nu) = <C, P> + eps KL(P | mu x nu) between two measures, with the
-/// solver's settings (its eps, tolerance and scaling). Errors if the run does not converge.
+/// solver's settings (its eps, tolerance and, for [`Sinkhorn`], scaling). Errors if the run does
+/// not converge.
 ///
-/// Point clouds with a cost in closed form (`Euclidean` with `SquaredEuclidean` or `PNorm`) run
-/// on [`PointCloudCost`] (costs formed in registers, memory O(n + m)). Otherwise problems of up
-/// to 2^22 (about 4 million) cost entries store the cost matrix (each cost is evaluated once),
-/// and larger ones use the matrix-free [`LazyCost`], so memory stays O(n + m).
-pub fn entropic_cost<X, Y, C>(
-    solver: &Sinkhorn,
+/// With [`Sinkhorn`]: point clouds with a cost in closed form (`Euclidean` with
+/// `SquaredEuclidean` or `PNorm`) run on [`PointCloudCost`] (costs formed in registers, memory
+/// O(n + m)). Otherwise problems of up to 2^22 (about 4 million) cost entries store the cost
+/// matrix (each cost is evaluated once), and larger ones use the matrix-free [`LazyCost`], so
+/// memory stays O(n + m). With [`MultiscaleSinkhorn`](crate::MultiscaleSinkhorn): its entropic
+/// cost, for point clouds of 10^4 to 10^6 points.
+pub fn entropic_cost<S, X, Y, C>(
+    solver: &S,
     mu: &DiscreteMeasure<X>,
     nu: &DiscreteMeasure<Y>,
     cost: &C,
 ) -> Result<f64, OtError>
 where
+    S: EntropicSolver + ?Sized,
     X: GroundSpace,
     Y: GroundSpace,
     C: Cost<X, Y> + ?Sized,
 {
-    Ok(require_converged(solve_between(solver, mu, nu, cost, false)?)?.entropic_cost)
+    solver.entropic_cost(mu, nu, cost)
 }
 
 /// Above this many entries, [`entropic_cost`] and [`sinkhorn_divergence`] evaluate costs on the
@@ -129,7 +183,8 @@ fn require_converged(solution: SinkhornSolution) -> Result<SinkhornSolution, OtE
 /// `empirical_sinkhorn_divergence` leaves it out). For costs such as |x - y|^2 it is >= 0 and
 /// zero only when mu = nu (Feydy et al. 2019). The self terms use the fast symmetric solve when
 /// c(x_i, x_j) = c(x_j, x_i) on the measure's points (checked), and the general solve otherwise,
-/// so S_eps(mu, mu) = 0 for every cost.
+/// so S_eps(mu, mu) = 0 for every cost. Any [`EntropicSolver`] serves, [`MultiscaleSinkhorn`](crate::MultiscaleSinkhorn)
+/// included (whose self terms are solved as any other problem).
 ///
 /// ```
 /// use kantorovich_geometry::{Euclidean, SquaredEuclidean};
@@ -142,19 +197,17 @@ fn require_converged(solution: SinkhornSolution) -> Result<SinkhornSolution, OtE
 /// assert!(sinkhorn_divergence(&solver, &mu, &mu, &SquaredEuclidean)?.abs() < 1e-9);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn sinkhorn_divergence<S, C>(
-    solver: &Sinkhorn,
+pub fn sinkhorn_divergence<E, S, C>(
+    solver: &E,
     mu: &DiscreteMeasure<S>,
     nu: &DiscreteMeasure<S>,
     cost: &C,
 ) -> Result<f64, OtError>
 where
+    E: EntropicSolver + ?Sized,
     S: GroundSpace,
     C: Cost<S, S> + ?Sized,
 {
-    let cross = entropic_cost(solver, mu, nu, cost)?;
-    let self_cost = |m: &DiscreteMeasure<S>| -> Result<f64, OtError> {
-        Ok(require_converged(solve_between(solver, m, m, cost, true)?)?.entropic_cost)
-    };
-    Ok(cross - 0.5 * (self_cost(mu)? + self_cost(nu)?))
+    let cross = solver.entropic_cost(mu, nu, cost)?;
+    Ok(cross - 0.5 * (solver.self_cost(mu, cost)? + solver.self_cost(nu, cost)?))
 }

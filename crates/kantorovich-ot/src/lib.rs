@@ -131,7 +131,7 @@ mod warm;
 
 pub use backend::{CostBackend, LazyCost};
 pub use cloud::{MultiscaleSinkhorn, MultiscaleSolution, PointCloudCost};
-pub use entropic::{entropic_cost, sinkhorn_divergence};
+pub use entropic::{entropic_cost, sinkhorn_divergence, EntropicSolver};
 pub use error::OtError;
 pub use interpolation::DisplacementInterpolation;
 pub use network_simplex::{exact_ot, ExactSolution, NetworkSimplex, DEFAULT_MAX_ITERATIONS, MASS_TOLERANCE};

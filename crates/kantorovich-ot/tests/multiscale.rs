@@ -329,3 +329,29 @@ fn grid_products_match_dense_and_their_bound_holds() {
         assert!(ms.dual_value <= dense.entropic_cost + 1e-12, "d {d}: dual above T_eps");
     }
 }
+
+/// `entropic_cost` and `sinkhorn_divergence` take the multiscale solver as they take Sinkhorn,
+/// with the same answers (on both of its paths).
+#[test]
+fn divergence_and_entropic_cost_on_the_multiscale_solver() {
+    use kantorovich_ot::{entropic_cost, sinkhorn_divergence};
+    let plane = Euclidean::new(2).unwrap();
+    let mu = plane.uniform(cloud(61, 2100, 2)).unwrap();
+    let nu = plane.uniform(cloud(62, 2050, 2).iter().map(|c| 0.8 * c + 0.15).collect()).unwrap();
+    let eps = 0.02;
+    let dense = Sinkhorn::new(eps).tolerance(1e-10);
+    let reference = sinkhorn_divergence(&dense, &mu, &nu, &SquaredEuclidean).unwrap();
+    let t_reference = entropic_cost(&dense, &mu, &nu, &SquaredEuclidean).unwrap();
+    assert!(reference > 0.0);
+    for grid in [true, false] {
+        let ms = MultiscaleSinkhorn::new(eps).tolerance(1e-8).grid_products(grid);
+        let t = entropic_cost(&ms, &mu, &nu, &SquaredEuclidean).unwrap();
+        assert!((t - t_reference).abs() < 1e-7 * t_reference, "grid {grid}: {t} vs {t_reference}");
+        let s = sinkhorn_divergence(&ms, &mu, &nu, &SquaredEuclidean).unwrap();
+        assert!((s - reference).abs() < 1e-6 * reference, "grid {grid}: {s} vs {reference}");
+        assert!(sinkhorn_divergence(&ms, &mu, &mu, &SquaredEuclidean).unwrap().abs() < 1e-8);
+    }
+    // not converged: an error, not a number
+    let capped = MultiscaleSinkhorn::new(eps).tolerance(1e-12).max_iterations(1);
+    assert!(entropic_cost(&capped, &mu, &nu, &SquaredEuclidean).is_err());
+}

@@ -560,6 +560,27 @@ where
     }
 }
 
+/// T_eps of the multiscale solve (converged, else [`OtError::NotConverged`] with the certified
+/// marginal error), for [`entropic_cost`](crate::entropic_cost) and
+/// [`sinkhorn_divergence`](crate::sinkhorn_divergence).
+impl crate::EntropicSolver for MultiscaleSinkhorn {
+    fn entropic_cost<X, Y, C>(&self, mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<f64, OtError>
+    where
+        X: GroundSpace,
+        Y: GroundSpace,
+        C: Cost<X, Y> + ?Sized,
+    {
+        let solution = self.solve(mu, nu, cost)?;
+        if !solution.converged {
+            return Err(OtError::NotConverged {
+                iterations: solution.iterations,
+                marginal_error: solution.marginal_error + solution.truncation_bound + solution.product_error,
+            });
+        }
+        Ok(solution.entropic_cost)
+    }
+}
+
 /// The point cloud of two measures, or the error that names the solver to use instead.
 fn require_cloud<X, Y, C>(mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<PointCloudCost, OtError>
 where
