@@ -337,7 +337,9 @@ fn divergence_and_entropic_cost_on_the_multiscale_solver() {
     use kantorovich_ot::{entropic_cost, sinkhorn_divergence};
     let plane = Euclidean::new(2).unwrap();
     let mu = plane.uniform(cloud(61, 2100, 2)).unwrap();
-    let nu = plane.uniform(cloud(62, 2050, 2).iter().map(|c| 0.8 * c + 0.15).collect()).unwrap();
+    let nu = plane
+        .uniform(cloud(62, 2050, 2).iter().map(|c| 0.8 * c + 0.15).collect())
+        .unwrap();
     let eps = 0.02;
     let dense = Sinkhorn::new(eps).tolerance(1e-10);
     let reference = sinkhorn_divergence(&dense, &mu, &nu, &SquaredEuclidean).unwrap();
@@ -346,12 +348,48 @@ fn divergence_and_entropic_cost_on_the_multiscale_solver() {
     for grid in [true, false] {
         let ms = MultiscaleSinkhorn::new(eps).tolerance(1e-8).grid_products(grid);
         let t = entropic_cost(&ms, &mu, &nu, &SquaredEuclidean).unwrap();
-        assert!((t - t_reference).abs() < 1e-7 * t_reference, "grid {grid}: {t} vs {t_reference}");
+        assert!(
+            (t - t_reference).abs() < 1e-7 * t_reference,
+            "grid {grid}: {t} vs {t_reference}"
+        );
         let s = sinkhorn_divergence(&ms, &mu, &nu, &SquaredEuclidean).unwrap();
-        assert!((s - reference).abs() < 1e-6 * reference, "grid {grid}: {s} vs {reference}");
+        assert!(
+            (s - reference).abs() < 1e-6 * reference,
+            "grid {grid}: {s} vs {reference}"
+        );
         assert!(sinkhorn_divergence(&ms, &mu, &mu, &SquaredEuclidean).unwrap().abs() < 1e-8);
     }
     // not converged: an error, not a number
     let capped = MultiscaleSinkhorn::new(eps).tolerance(1e-12).max_iterations(1);
     assert!(entropic_cost(&capped, &mu, &nu, &SquaredEuclidean).is_err());
+}
+
+/// Extreme scales neither panic nor take a grid whose bound cannot be computed: tiny and huge
+/// eps, a tiny tolerance, coordinates far from the origin.
+#[test]
+fn extreme_scales_are_handled() {
+    let plane = Euclidean::new(2).unwrap();
+    let x = cloud(71, 2100, 2);
+    let far: Vec<f64> = x.iter().map(|c| 1e6 + c).collect();
+    let mu = plane.uniform(x.clone()).unwrap();
+    let nu = plane.uniform(cloud(72, 2050, 2)).unwrap();
+    let mu_far = plane.uniform(far).unwrap();
+    for (solver, a, b) in [
+        (MultiscaleSinkhorn::new(1e-290).max_iterations(5), &mu, &nu),
+        (MultiscaleSinkhorn::new(1e290).max_iterations(5), &mu, &nu),
+        (
+            MultiscaleSinkhorn::new(0.02).tolerance(1e-300).max_iterations(5),
+            &mu,
+            &nu,
+        ),
+        (MultiscaleSinkhorn::new(0.02).max_iterations(5), &mu_far, &mu_far),
+    ] {
+        match solver.solve(a, b, &SquaredEuclidean) {
+            Ok(s) => {
+                assert!(s.converged || s.stop_reason != StopReason::Converged, "{solver:?}");
+                assert!(s.product_error.is_finite() && s.product_error >= 0.0, "{solver:?}");
+            }
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
 }

@@ -84,9 +84,10 @@ impl<'a> GridProduct<'a> {
             let lo = x.lo[k].min(y.lo[k]);
             let hi = x.hi[k].max(y.hi[k]);
             // nodes from lo - 3h to hi + 3h: every stencil (cell - 2 ..= cell + 3) fits
+            // (a NaN or huge ratio saturates, and the grid is refused below)
             let cells = ((hi - lo) / h).floor() as usize;
-            let nodes = cells + 2 * NODES;
-            if nodes > MAX_NODES_PER_AXIS {
+            let nodes = cells.saturating_add(2 * NODES);
+            if nodes > MAX_NODES_PER_AXIS || !(h > 0.0 && h.is_finite()) {
                 return None;
             }
             shape.push(nodes);
@@ -506,6 +507,10 @@ fn derivative_max(p: &[f64], eps: f64) -> f64 {
     for t in 0..=samples {
         let s = -reach + 2.0 * reach * t as f64 / samples as f64;
         let value = q.iter().rev().fold(0.0, |acc, c| acc * s + c) * (-s * s / eps).exp();
+        if !value.is_finite() {
+            // overflowing coefficients (eps near the underflow range): no usable bound
+            return f64::INFINITY;
+        }
         max = max.max(value.abs());
     }
     max * 1.05

@@ -417,7 +417,12 @@ impl MultiscaleSinkhorn {
         let share = ((std::f64::consts::PI * eps).powf(0.5 * d as f64) / volume).min(1.0);
         let target = 0.05 * self.tolerance * share;
         let h0 = eps.sqrt();
-        let h = h0 * (target / GridProduct::kernel_error(h0, eps, d)).powf(1.0 / 6.0);
+        let error0 = GridProduct::kernel_error(h0, eps, d);
+        if !(error0 > 0.0 && error0.is_finite() && target > 0.0) {
+            // eps or the points' extent beyond what the bound can be computed for
+            return Ok(None);
+        }
+        let h = h0 * (target / error0).powf(1.0 / 6.0);
         let Some(grid) = GridProduct::new(cost, h) else {
             return Ok(None);
         };
