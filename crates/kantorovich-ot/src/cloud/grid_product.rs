@@ -58,8 +58,6 @@ pub(crate) struct GridProduct<'a> {
     /// Per-row (rows) and per-column (cols) relative error bounds of the last reductions.
     pub row_bounds: Mutex<Vec<f64>>,
     pub col_bounds: Mutex<Vec<f64>>,
-    /// Lines computed exactly because the product could not resolve them.
-    pub exact_lines: std::sync::atomic::AtomicUsize,
 }
 
 /// The 1-D matrices of one eps: k(s_p - s_q) and (s_p - s_q)^2 k(s_p - s_q), per axis, and the
@@ -123,7 +121,6 @@ impl<'a> GridProduct<'a> {
             axes: Mutex::new(None),
             row_bounds: Mutex::new(vec![0.0; x.len]),
             col_bounds: Mutex::new(vec![0.0; y.len]),
-            exact_lines: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -386,7 +383,6 @@ impl<'a> GridProduct<'a> {
         .expect("not poisoned");
         let other_len = v.len();
         let whole = 0..other_len;
-        let exact = std::sync::atomic::AtomicUsize::new(0);
         out.par_iter_mut()
             .zip(bounds.par_iter_mut())
             .enumerate()
@@ -399,15 +395,12 @@ impl<'a> GridProduct<'a> {
                     *o = u[t] + vmax + logs[t];
                     *b = abs_err / (s - abs_err);
                 } else {
-                    exact.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     *o = self
                         .cost
                         .line_lse(rows, t, u[t], v, std::slice::from_ref(&whole), inv_eps);
                     *b = 0.0;
                 }
             });
-        self.exact_lines
-            .fetch_add(exact.into_inner(), std::sync::atomic::Ordering::Relaxed);
     }
 }
 
