@@ -358,6 +358,45 @@ impl PointCloudCost {
 
 // Plain loops below, no closures: everything must inline into `with_simd`'s AVX build, where
 // `mul_add` is one instruction (outside it, a library call).
+
+/// The sums over `ranges` of the terms exp(shift + w_t - c_t inv_eps) (and, if `MOMENT`, of the
+/// terms times c_t), as (l, s, sc) with the sums exp(l) s and exp(l) sc: one unshifted pass
+/// where the terms are O(1) (potentials near a solution; l = 0), and a pass shifted by the
+/// largest exponent otherwise (l = shift + max; -inf when every term is 0).
+#[inline(always)]
+fn sums_fixed<const D: usize, const MOMENT: bool>(
+    p: [f64; D],
+    shift: f64,
+    q: Soa<'_>,
+    w: &[f64],
+    ranges: &[Range<usize>],
+    inv_eps: f64,
+) -> (f64, f64, f64) {
+    let (mut s, mut sc) = (0.0, 0.0);
+    for r in ranges {
+        let (a, b) = sq_sum_exp::<D, MOMENT>(p, shift, q, w, r.clone(), inv_eps);
+        s += a;
+        sc += b;
+    }
+    if trustworthy(s) && sc.is_finite() {
+        return (0.0, s, sc);
+    }
+    let mut max = f64::NEG_INFINITY;
+    for r in ranges {
+        max = max.max(sq_max_exponent::<D>(p, q, w, r.clone(), inv_eps));
+    }
+    if max == f64::NEG_INFINITY {
+        return (f64::NEG_INFINITY, 0.0, 0.0);
+    }
+    let (mut s, mut sc) = (0.0, 0.0);
+    for r in ranges {
+        let (a, b) = sq_sum_exp::<D, MOMENT>(p, -max, q, w, r.clone(), inv_eps);
+        s += a;
+        sc += b;
+    }
+    (shift + max, s, sc)
+}
+
 #[inline(always)]
 fn lse_fixed<const D: usize>(
     p: [f64; D],
@@ -367,25 +406,11 @@ fn lse_fixed<const D: usize>(
     ranges: &[Range<usize>],
     inv_eps: f64,
 ) -> f64 {
-    let mut s = 0.0;
-    for r in ranges {
-        s += sq_sum_exp::<D, false>(p, shift, q, w, r.clone(), inv_eps).0;
-    }
-    if trustworthy(s) {
-        return s.ln();
-    }
-    let mut max = f64::NEG_INFINITY;
-    for r in ranges {
-        max = max.max(sq_max_exponent::<D>(p, q, w, r.clone(), inv_eps));
-    }
-    if max == f64::NEG_INFINITY {
+    let (l, s, _) = sums_fixed::<D, false>(p, shift, q, w, ranges, inv_eps);
+    if l == f64::NEG_INFINITY {
         return f64::NEG_INFINITY;
     }
-    let mut s = 0.0;
-    for r in ranges {
-        s += sq_sum_exp::<D, false>(p, -max, q, w, r.clone(), inv_eps).0;
-    }
-    shift + max + s.ln()
+    l + s.ln()
 }
 
 #[inline(always)]
@@ -397,30 +422,8 @@ fn moments_fixed<const D: usize>(
     ranges: &[Range<usize>],
     inv_eps: f64,
 ) -> (f64, f64) {
-    // one unshifted pass where the terms are O(1) (potentials near a solution), as in lse_fixed
-    let (mut s, mut sc) = (0.0, 0.0);
-    for r in ranges {
-        let (a, b) = sq_sum_exp::<D, true>(p, shift, q, w, r.clone(), inv_eps);
-        s += a;
-        sc += b;
-    }
-    if trustworthy(s) && sc.is_finite() {
-        return (s, sc);
-    }
-    let mut max = f64::NEG_INFINITY;
-    for r in ranges {
-        max = max.max(sq_max_exponent::<D>(p, q, w, r.clone(), inv_eps));
-    }
-    if max == f64::NEG_INFINITY {
-        return (0.0, 0.0);
-    }
-    let (mut s, mut sc) = (0.0, 0.0);
-    for r in ranges {
-        let (a, b) = sq_sum_exp::<D, true>(p, -max, q, w, r.clone(), inv_eps);
-        s += a;
-        sc += b;
-    }
-    let scale = (shift + max).exp();
+    let (l, s, sc) = sums_fixed::<D, true>(p, shift, q, w, ranges, inv_eps);
+    let scale = l.exp();
     (s * scale, sc * scale)
 }
 
