@@ -535,3 +535,49 @@ fn entropic_h_on_the_multiscale_coupling() {
     let (x, y) = (dense.measure.points(), multiscale.measure.points());
     assert!(x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-6));
 }
+
+/// G_eps on the multiscale coupling: the same V_eps trace as on dense Sinkhorn (product gluing
+/// of the sparse plans, truncated at the same mass threshold).
+#[test]
+fn entropic_g_on_the_multiscale_coupling() {
+    use kantorovich::barycenter::FixedPointGEps;
+    use kantorovich::ot::MultiscaleSinkhorn;
+    let measures = vec![
+        shifted_cloud(81, 40, [0.0, 0.0]),
+        shifted_cloud(82, 35, [1.0, 0.5]),
+        shifted_cloud(83, 30, [0.5, 1.0]),
+    ];
+    let problem = BarycenterProblem::new(
+        Euclidean::new(2).unwrap(),
+        measures,
+        vec![0.3, 0.3, 0.4],
+        SquaredEuclidean,
+    )
+    .unwrap();
+    let eps = 0.01;
+    let init = shifted_cloud(84, 30, [0.4, 0.4]);
+    let dense = FixedPointGEps::new(Sinkhorn::new(eps).tolerance(1e-11).max_iterations(100_000))
+        .mass_threshold(1e-6)
+        .max_iterations(2)
+        .solve(&problem, init.clone())
+        .unwrap();
+    let multiscale = FixedPointGEps::new(
+        MultiscaleSinkhorn::new(eps)
+            .tolerance(1e-11)
+            .leaf_size(8)
+            .coarse_size(16),
+    )
+    .mass_threshold(1e-6)
+    .max_iterations(2)
+    .solve(&problem, init)
+    .unwrap();
+    assert_eq!(dense.trace.len(), multiscale.trace.len());
+    for (d, m) in dense.trace.iter().zip(&multiscale.trace) {
+        assert!(
+            (d.objective - m.objective).abs() < 1e-6 * d.objective,
+            "{} vs {}",
+            d.objective,
+            m.objective
+        );
+    }
+}

@@ -106,8 +106,11 @@ pub type FixedPointG<S = NetworkSimplex> = FixedPoint<Glue, S>;
 /// # Ok::<(), kantorovich_barycenter::BarycenterError>(())
 /// ```
 ///
+/// Any entropic coupling serves: `FixedPointGEps::new(MultiscaleSinkhorn::new(eps))` glues the
+/// sparse plans of [`MultiscaleSinkhorn`](kantorovich_ot::MultiscaleSinkhorn) for point clouds.
+///
 /// [`IterationRecord::dropped_mass`]: crate::IterationRecord::dropped_mass
-pub type FixedPointGEps = FixedPoint<Glue, Sinkhorn>;
+pub type FixedPointGEps<S = Sinkhorn> = FixedPoint<Glue, S>;
 
 /// The map G of [`FixedPointG`]: glue the couplings, push through the ground barycentre, merge
 /// coincident atoms.
