@@ -12,7 +12,7 @@
 
 use kantorovich_core::CostMatrix;
 use kantorovich_geometry::{Euclidean, SquaredEuclidean};
-use kantorovich_ot::{CostBackend, LazyCost, PointCloudCost, Sinkhorn};
+use kantorovich_ot::{CostBackend, LazyCost, PointCloudCost, Sinkhorn, SinkhornSolution};
 use kantorovich_testkit::cloud;
 use std::time::Instant;
 
@@ -31,34 +31,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let check = t.elapsed().as_secs_f64();
     let solver = Sinkhorn::new(rel * max).tolerance(tol).max_iterations(100_000);
     let run = |mode: &str| which == mode || which == "all" || (which == "both" && mode != "cloud");
+    // one line per back-end: its time since `start` (with `extra` after it) and the solution
+    let report = |label: &str, start: Instant, extra: &str, sol: &SinkhornSolution| {
+        println!(
+            "{label} n={n} eps={rel:e}*max: {:.3} s{extra}, iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
+            start.elapsed().as_secs_f64(),
+            sol.iterations,
+            sol.total_iterations,
+            sol.marginal_error,
+            sol.transport_cost,
+            sol.entropic_cost
+        );
+    };
     if run("dense") {
         let t = Instant::now();
         let matrix = CostMatrix::between(&mu, &nu, &SquaredEuclidean)?;
         let build = t.elapsed().as_secs_f64();
         let sol = solver.solve(mu.weights(), nu.weights(), &matrix)?;
-        println!(
-            "dense n={n} eps={rel:e}*max: {:.3} s (build {build:.3} s), iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
-            t.elapsed().as_secs_f64(),
-            sol.iterations,
-            sol.total_iterations,
-            sol.marginal_error,
-            sol.transport_cost,
-            sol.entropic_cost
-        );
+        report("dense", t, &format!(" (build {build:.3} s)"), &sol);
     }
     if run("cloud") {
         let t = Instant::now();
         let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean)?.ok_or("no point cloud")?;
         let sol = solver.solve(mu.weights(), nu.weights(), &cost)?;
-        println!(
-            "cloud n={n} eps={rel:e}*max: {:.3} s, iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
-            t.elapsed().as_secs_f64(),
-            sol.iterations,
-            sol.total_iterations,
-            sol.marginal_error,
-            sol.transport_cost,
-            sol.entropic_cost
-        );
+        report("cloud", t, "", &sol);
     }
     if which == "kernel" {
         // one row log-sum-exp pass (n m kernel entries) per back-end, best of 5, in ns per entry
@@ -86,15 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if run("lazy") {
         let t = Instant::now();
         let sol = solver.solve(mu.weights(), nu.weights(), &lazy)?;
-        println!(
-            "lazy  n={n} eps={rel:e}*max: {:.3} s (+ {check:.3} s to build the lazy cost), iterations {} (total {}), error {:.2e}, <C,P> {:.15}, T_eps {:.15}",
-            t.elapsed().as_secs_f64(),
-            sol.iterations,
-            sol.total_iterations,
-            sol.marginal_error,
-            sol.transport_cost,
-            sol.entropic_cost
-        );
+        report("lazy ", t, &format!(" (+ {check:.3} s to build the lazy cost)"), &sol);
     }
     println!("peak resident memory: {}", kantorovich_testkit::peak_resident_memory());
     Ok(())
