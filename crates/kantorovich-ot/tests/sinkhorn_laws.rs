@@ -43,8 +43,8 @@ fn solve<B: CostBackend>(solver: &Sinkhorn, a: &[f64], b: &[f64], cost: &B) -> R
 }
 
 /// The stored cost matrix and the matrix-free back-end run the same iterations on the same
-/// costs: potentials, costs and iteration counts agree (to 1e-10 relative; only the order of
-/// the floating-point sums differs).
+/// costs: potentials (up to their constant shift f + c, g - c) and costs agree (to 1e-10
+/// relative; only the order of the floating-point sums differs).
 #[test]
 fn stored_and_lazy_back_ends_agree() {
     fn prop(seed: u64) -> TestResult {
@@ -61,8 +61,15 @@ fn stored_and_lazy_back_ends_agree() {
         };
         let close = |x: f64, y: f64, scale: f64| (x - y).abs() <= 1e-10 * (scale + x.abs().max(y.abs()));
         let scale = matrix.max_abs();
-        let potentials = s.f.iter().zip(&l.f).chain(s.g.iter().zip(&l.g));
-        let ok = potentials.clone().all(|(x, y)| close(*x, *y, scale))
+        // The potentials are unique only up to (f + c, g - c): rounding differences between the
+        // back-ends can drift along that direction over hundreds of relaxed iterations (seed
+        // 651492435603649972: c = 1.2e-8 with everything else equal to 1e-13), so they are
+        // compared with the drift removed, and the drift itself stays small.
+        let drift = s.f[0] - l.f[0];
+        let mut potentials = (s.f.iter().map(|x| x - drift).zip(l.f.iter().copied()))
+            .chain(s.g.iter().map(|x| x + drift).zip(l.g.iter().copied()));
+        let ok = drift.abs() <= 1e-6 * scale.max(1e-300)
+            && potentials.all(|(x, y)| close(x, y, scale))
             && close(s.transport_cost, l.transport_cost, 0.0)
             && close(s.entropic_cost, l.entropic_cost, 0.0)
             && close(s.dual_value, l.dual_value, 0.0);
