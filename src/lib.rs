@@ -103,8 +103,8 @@ pub use kantorovich_barycenter::{
     MultiMarginalSolution, NextIterate, SlicedBarycenter, LP_CERTIFICATE_TOLERANCE,
 };
 pub use kantorovich_core::{
-    CoordinateCost, CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace,
-    StopReason, TransportPlan, VectorSpace,
+    BarycentricProjection, CoordinateCost, CoreError, Cost, CostMatrix, Coupling, DeltaCost, DiscreteMeasure,
+    GroundBarycenter, GroundSpace, StopReason, TransportPlan, VectorSpace,
 };
 pub use kantorovich_geometry::{
     BuresWasserstein, Circle, CircleProjections, Euclidean, Gaussian, GaussianBarycenter, GaussianPoint,

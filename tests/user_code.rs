@@ -161,3 +161,55 @@ fn a_cost_that_goes_wrong_is_named_with_its_iterate() {
     let text = err.to_string();
     assert!(text.contains("from the iterate mu_1") && text.contains("NaN"), "{text}");
 }
+
+/// A user's coupling whose barycentric projections (the plan-free path of H) are wrong: too
+/// few, or NaN where a row has mass. H checks them and names the measure, instead of pushing
+/// garbage through the ground barycentre.
+#[test]
+fn wrong_barycentric_projections_are_named() {
+    use kantorovich::{BarycentricProjection, OtError, TransportPlan};
+    struct Lying(usize);
+    impl Coupling<Euclidean, Euclidean, SquaredEuclidean> for Lying {
+        type Error = OtError;
+        fn couple(
+            &self,
+            mu: &DiscreteMeasure<Euclidean>,
+            nu: &DiscreteMeasure<Euclidean>,
+            cost: &SquaredEuclidean,
+        ) -> Result<TransportPlan, OtError> {
+            NetworkSimplex::default().couple(mu, nu, cost)
+        }
+        fn barycentric_projection(
+            &self,
+            mu: &DiscreteMeasure<Euclidean>,
+            _: &DiscreteMeasure<Euclidean>,
+            _: &SquaredEuclidean,
+            _: Option<&BarycentricProjection>,
+        ) -> Option<Result<BarycentricProjection, OtError>> {
+            let n = mu.len();
+            let mut means = vec![0.5; 2 * n];
+            match self.0 {
+                0 => means.pop().map(|_| ()),
+                _ => means.first_mut().map(|m| *m = f64::NAN),
+            };
+            Some(Ok(BarycentricProjection {
+                cost: 1.0,
+                dim: 2,
+                means,
+                row_mass: mu.weights().to_vec(),
+                error: 0.0,
+                warm_start: None,
+            }))
+        }
+    }
+    let plane = Euclidean::new(2).unwrap();
+    let measures = (0..2).map(|k| plane.uniform(cloud(70 + k, 6, 2)).unwrap()).collect();
+    let problem = BarycenterProblem::new(plane, measures, vec![0.5, 0.5], SquaredEuclidean).unwrap();
+    for (fault, says) in [(0, "11 coordinates"), (1, "NaN")] {
+        let err = FixedPointH::new(Lying(fault))
+            .solve(&problem, problem.default_init())
+            .unwrap_err();
+        assert!(matches!(err, BarycenterError::BadProjection { k: 0, .. }), "{err:?}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+}

@@ -79,6 +79,16 @@ pub enum BarycenterError {
         /// The solver's error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A coupling solver returned barycentric projections that do not fit the problem
+    /// ([`Coupling::barycentric_projection`](kantorovich_core::Coupling::barycentric_projection)
+    /// of a user's solver, say): wrong sizes, or masses and projections that are not finite.
+    #[error("the coupling solver's barycentric projections to measure {k} are wrong: {reason}")]
+    BadProjection {
+        /// Index of the target measure.
+        k: usize,
+        /// What was wrong.
+        reason: String,
+    },
     /// The glued measure of G would have more atoms than allowed.
     #[error(
         "the glued measure would have {atoms} atoms or more, above the limit of {limit}; \

@@ -1,8 +1,11 @@
 //! Fixed-point solvers mu_{t+1} = M(mu_t): the settings and the loop shared by G and H.
 
+use crate::iteration::Couplings;
 use crate::iteration::{run, Stopping};
 use crate::{BarycenterError, BarycenterProblem, BarycenterResult, IterationRecord};
-use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
+use kantorovich_core::{
+    BarycentricProjection, Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
+};
 use kantorovich_ot::NetworkSimplex;
 
 /// One step mu -> M(mu) of a barycentre iteration, computed from optimal couplings
@@ -17,6 +20,31 @@ pub trait FixedPointMap<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y
         mu: &DiscreteMeasure<X>,
         plans: &[TransportPlan],
     ) -> Result<NextIterate<X>, BarycenterError>;
+
+    /// Whether M needs nothing of the couplings but their barycentric projections (as H), so
+    /// that a solver that gives them without the plans
+    /// ([`Coupling::barycentric_projection`]) may skip the plans; such a map implements
+    /// [`apply_projected`](Self::apply_projected). The default is false.
+    fn needs_only_projections(&self) -> bool {
+        false
+    }
+
+    /// M(mu) from the barycentric projections of the couplings of `mu` (one per measure), for
+    /// maps whose [`needs_only_projections`](Self::needs_only_projections) is true. The default
+    /// is an invalid-parameter error.
+    fn apply_projected(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        mu: &DiscreteMeasure<X>,
+        projections: &[BarycentricProjection],
+    ) -> Result<NextIterate<X>, BarycenterError> {
+        let _ = (problem, mu, projections);
+        Err(kantorovich_core::CoreError::InvalidParameter {
+            name: "map",
+            reason: "this fixed-point map needs the transport plans, not only their barycentric projections".into(),
+        }
+        .into())
+    }
 }
 
 /// What a [`FixedPointMap`] step returns: the next iterate M(mu) and the mass it dropped.
@@ -142,8 +170,12 @@ impl<M, S> FixedPoint<M, S> {
         M: FixedPointMap<X, Y, B>,
         S: Coupling<X, Y, B::Cost>,
     {
-        let step = |mu: &DiscreteMeasure<X>, plans: &[TransportPlan]| self.map.apply(problem, mu, plans);
-        run(problem, &self.solver, self.stopping, init, step, observer)
+        let step = |mu: &DiscreteMeasure<X>, couplings: &Couplings| match couplings {
+            Couplings::Plans(plans) => self.map.apply(problem, mu, plans),
+            Couplings::Projections(projections) => self.map.apply_projected(problem, mu, projections),
+        };
+        let projections = self.map.needs_only_projections();
+        run(problem, &self.solver, self.stopping, init, projections, step, observer)
     }
 
     /// One step mu -> M(mu), with the couplings of `mu` computed by the solver.

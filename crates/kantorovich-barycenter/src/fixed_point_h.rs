@@ -2,7 +2,9 @@
 
 use crate::checked::{ground_barycenter, validate_barycenters};
 use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap, NextIterate};
-use kantorovich_core::{DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace};
+use kantorovich_core::{
+    BarycentricProjection, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace,
+};
 use kantorovich_ot::NetworkSimplex;
 use rayon::prelude::*;
 
@@ -36,6 +38,19 @@ impl<X: GroundSpace, Y: VectorSpace, B: GroundBarycenter<X, Y>> FixedPointMap<X,
     ) -> Result<NextIterate<X>, BarycenterError> {
         project(problem, mu, plans).map(NextIterate::exact)
     }
+
+    fn needs_only_projections(&self) -> bool {
+        true
+    }
+
+    fn apply_projected(
+        &self,
+        problem: &BarycenterProblem<X, Y, B>,
+        mu: &DiscreteMeasure<X>,
+        projections: &[BarycentricProjection],
+    ) -> Result<NextIterate<X>, BarycenterError> {
+        project_means(problem, mu, projections).map(NextIterate::exact)
+    }
 }
 
 /// H(mu) from the couplings `plans` of `mu` (one per measure).
@@ -43,6 +58,87 @@ pub fn project<X, Y, B>(
     problem: &BarycenterProblem<X, Y, B>,
     mu: &DiscreteMeasure<X>,
     plans: &[TransportPlan],
+) -> Result<DiscreteMeasure<X>, BarycenterError>
+where
+    X: GroundSpace,
+    Y: VectorSpace,
+    B: GroundBarycenter<X, Y>,
+{
+    let measures = problem.measures();
+    push_forward(problem, mu, |k, i, coords| {
+        let (cols, masses) = plans[k].row(i);
+        let row_mass: f64 = masses.iter().sum();
+        if row_mass <= 0.0 {
+            return false;
+        }
+        let nu = &measures[k];
+        for (&j, &m) in cols.iter().zip(masses) {
+            let w = m / row_mass;
+            let y = nu.space().coords(nu.point(j));
+            coords.iter_mut().zip(y).for_each(|(c, &yt)| *c += w * yt);
+        }
+        true
+    })
+}
+
+/// H(mu) from the barycentric projections of its couplings (one per measure), as solvers
+/// give them without forming the plans ([`Coupling::barycentric_projection`]). They are
+/// checked first (sizes, and finite projections of the rows with mass): a solver that
+/// returns wrong ones is named in the error.
+///
+/// [`Coupling::barycentric_projection`]: kantorovich_core::Coupling::barycentric_projection
+pub fn project_means<X, Y, B>(
+    problem: &BarycenterProblem<X, Y, B>,
+    mu: &DiscreteMeasure<X>,
+    projections: &[BarycentricProjection],
+) -> Result<DiscreteMeasure<X>, BarycenterError>
+where
+    X: GroundSpace,
+    Y: VectorSpace,
+    B: GroundBarycenter<X, Y>,
+{
+    let n = mu.len();
+    for (k, (p, nu)) in projections.iter().zip(problem.measures()).enumerate() {
+        let d = nu.space().dim();
+        let bad = |reason: String| Err(BarycenterError::BadProjection { k, reason });
+        if p.dim != d || p.means.len() != n * d || p.row_mass.len() != n {
+            return bad(format!(
+                "it has {} coordinates of means of dimension {} and {} row masses; {n} atoms of mu \
+                 in dimension {d} need {} coordinates and {n} masses",
+                p.means.len(),
+                p.dim,
+                p.row_mass.len(),
+                n * d
+            ));
+        }
+        if let Some(i) = (0..n).find(|&i| {
+            let r = p.row_mass[i];
+            !(r >= 0.0 && r.is_finite()) || (r > 0.0 && p.means[i * d..(i + 1) * d].iter().any(|c| !c.is_finite()))
+        }) {
+            return bad(format!(
+                "row {i} has mass {} and projection {:?}: masses must be finite and >= 0, projections finite",
+                p.row_mass[i],
+                &p.means[i * d..(i + 1) * d]
+            ));
+        }
+    }
+    push_forward(problem, mu, |k, i, coords| {
+        let p = &projections[k];
+        if p.row_mass[i] <= 0.0 {
+            return false;
+        }
+        coords.copy_from_slice(&p.means[i * p.dim..(i + 1) * p.dim]);
+        true
+    })
+}
+
+/// sum_i a_i delta(B(ybar_1(x_i), .., ybar_K(x_i))), with `project(k, i, coords)` writing
+/// ybar_k(x_i) into zeroed `coords` and saying whether row i has mass (atoms of zero weight,
+/// or with a row of zero mass, keep their point).
+fn push_forward<X, Y, B>(
+    problem: &BarycenterProblem<X, Y, B>,
+    mu: &DiscreteMeasure<X>,
+    project: impl Fn(usize, usize, &mut [f64]) -> bool + Sync,
 ) -> Result<DiscreteMeasure<X>, BarycenterError>
 where
     X: GroundSpace,
@@ -59,27 +155,18 @@ where
         .map(|first| {
             let rows = first..(first + block).min(n);
             // Pass 1: ybar_k(x_i) for the rows of the block, as one list of points per k.
-            // Rows without mass keep their point and are flagged.
             let mut keep = vec![false; rows.len()];
             let mut coords = Vec::new();
-            let projections: Vec<Y::Storage> = plans
+            let projections: Vec<Y::Storage> = measures
                 .iter()
-                .zip(measures)
-                .map(|(plan, nu)| {
+                .enumerate()
+                .map(|(k, nu)| {
                     let y_space = nu.space();
                     let mut storage = y_space.with_capacity(rows.len());
                     for (t, i) in rows.clone().enumerate() {
-                        let (cols, masses) = plan.row(i);
-                        let row_mass: f64 = masses.iter().sum();
                         coords.clear();
                         coords.resize(y_space.dim(), 0.0);
-                        if mu.weights()[i] > 0.0 && row_mass > 0.0 {
-                            for (&j, &m) in cols.iter().zip(masses) {
-                                let w = m / row_mass;
-                                let y = y_space.coords(nu.point(j));
-                                coords.iter_mut().zip(y).for_each(|(c, &yt)| *c += w * yt);
-                            }
-                        } else {
+                        if !(mu.weights()[i] > 0.0 && project(k, i, &mut coords)) {
                             keep[t] = true;
                         }
                         y_space.push_coords(&mut storage, &coords);
@@ -89,7 +176,7 @@ where
                 .collect();
             // Pass 2: B(ybar_1(x_i), .., ybar_K(x_i)).
             let mut points = space.with_capacity(rows.len());
-            let mut ys: Vec<Y::Point<'_>> = Vec::with_capacity(plans.len());
+            let mut ys: Vec<Y::Point<'_>> = Vec::with_capacity(measures.len());
             for (t, i) in rows.enumerate() {
                 if keep[t] {
                     space.push(&mut points, mu.point(i));

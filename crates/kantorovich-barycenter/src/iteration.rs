@@ -1,7 +1,9 @@
 //! The loop shared by the fixed-point iterations: evaluate V, record, stop or step.
 
 use crate::{BarycenterError, BarycenterProblem, NextIterate};
-use kantorovich_core::{Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, StopReason, TransportPlan};
+use kantorovich_core::{
+    BarycentricProjection, Coupling, DiscreteMeasure, GroundBarycenter, GroundSpace, StopReason, TransportPlan,
+};
 use std::time::{Duration, Instant};
 
 /// What one iteration of a barycentre solver reports.
@@ -88,17 +90,37 @@ pub(crate) fn stop_rule(tolerance: f64, previous: f64, current: f64) -> Option<S
     }
 }
 
+/// What the loop keeps of the couplings of an iterate: the plans, or (for maps that need no
+/// more, from solvers that give them) their barycentric projections.
+pub(crate) enum Couplings {
+    Plans(Vec<TransportPlan>),
+    Projections(Vec<BarycentricProjection>),
+}
+
+impl Couplings {
+    /// The couplings' values T_k.
+    fn costs(&self) -> Vec<f64> {
+        match self {
+            Couplings::Plans(p) => p.iter().map(TransportPlan::cost).collect(),
+            Couplings::Projections(p) => p.iter().map(|p| p.cost).collect(),
+        }
+    }
+}
+
 /// Runs mu_{t+1} = step(mu_t, couplings of mu_t) from `init`.
 ///
 /// Each iterate is evaluated once: its couplings give V(mu_t) and feed the step. The run stops
 /// after `max_iterations` steps (`IterationLimit`), as soon as V rises by more than
 /// tolerance * |V(mu_{t-1})| (`ObjectiveIncreased`), or when it moves by at most that
 /// (`Converged`); the iterate of least V is returned. A step that drops more than `max_dropped_mass` fails the run.
+/// With `projections`, the couplings are asked for their barycentric projections first, and
+/// for plans only if the solver has no such path.
 pub(crate) fn run<X, Y, B, S, F, O>(
     problem: &BarycenterProblem<X, Y, B>,
     solver: &S,
     stopping: Stopping,
     init: DiscreteMeasure<X>,
+    projections: bool,
     mut step: F,
     mut observer: O,
 ) -> Result<BarycenterResult<X>, BarycenterError>
@@ -107,7 +129,7 @@ where
     Y: GroundSpace,
     B: GroundBarycenter<X, Y>,
     S: Coupling<X, Y, B::Cost>,
-    F: FnMut(&DiscreteMeasure<X>, &[TransportPlan]) -> Result<NextIterate<X>, BarycenterError>,
+    F: FnMut(&DiscreteMeasure<X>, &Couplings) -> Result<NextIterate<X>, BarycenterError>,
     O: FnMut(&IterationRecord),
 {
     stopping.check()?;
@@ -117,15 +139,43 @@ where
     let mut best: Option<(DiscreteMeasure<X>, f64)> = None;
     let mut stop_reason = StopReason::IterationLimit;
     let mut steps = 0;
-    let mut previous_plans: Option<Vec<TransportPlan>> = None;
+    let mut previous: Option<Couplings> = None;
+    let mut projections = projections;
     let mut dropped_mass = 0.0;
     loop {
         // The couplings of the previous iterate warm-start those of this one (H keeps the
         // weights, so they stay feasible; the solver ignores hints that do not fit).
-        let plans = problem
-            .couplings_with_hints(&mu, solver, previous_plans.as_deref())
-            .map_err(|e| e.at_iterate(steps))?;
-        let objective = problem.objective_of(&plans);
+        let mut couplings = None;
+        if projections {
+            let hints = match &previous {
+                Some(Couplings::Projections(p)) => Some(p.as_slice()),
+                _ => None,
+            };
+            match problem.projections_with_hints(&mu, solver, hints) {
+                Some(result) => couplings = Some(Couplings::Projections(result.map_err(|e| e.at_iterate(steps))?)),
+                // the solver has no such path: plans from now on
+                None => projections = false,
+            }
+        }
+        let couplings = match couplings {
+            Some(c) => c,
+            None => {
+                let hints = match &previous {
+                    Some(Couplings::Plans(p)) => Some(p.as_slice()),
+                    _ => None,
+                };
+                let plans = problem
+                    .couplings_with_hints(&mu, solver, hints)
+                    .map_err(|e| e.at_iterate(steps))?;
+                Couplings::Plans(plans)
+            }
+        };
+        let objective: f64 = couplings
+            .costs()
+            .iter()
+            .zip(problem.lambdas())
+            .map(|(t, l)| l * t)
+            .sum();
         if !objective.is_finite() {
             return Err(BarycenterError::NumericalBreakdown {
                 reason: format!(
@@ -142,11 +192,11 @@ where
         };
         observer(&record);
         trace.push(record);
-        let previous = best.as_ref().map(|(_, v)| *v);
-        if previous.is_none_or(|v| objective < v) {
+        let best_value = best.as_ref().map(|(_, v)| *v);
+        if best_value.is_none_or(|v| objective < v) {
             best = Some((mu.clone(), objective));
         }
-        if let Some(v) = previous {
+        if let Some(v) = best_value {
             if let Some(reason) = stop_rule(stopping.tolerance, v, objective) {
                 stop_reason = reason;
                 break;
@@ -155,7 +205,7 @@ where
         if steps == stopping.max_iterations {
             break;
         }
-        let next = step(&mu, &plans).map_err(|e| e.at_step(steps + 1))?;
+        let next = step(&mu, &couplings).map_err(|e| e.at_step(steps + 1))?;
         if next.dropped_mass > stopping.max_dropped_mass {
             return Err(BarycenterError::TooMuchMassDropped {
                 iteration: steps + 1,
@@ -165,7 +215,7 @@ where
         }
         mu = next.measure;
         dropped_mass = next.dropped_mass;
-        previous_plans = Some(plans);
+        previous = Some(couplings);
         steps += 1;
     }
     let (measure, objective) = best.expect("the initial measure is always evaluated");

@@ -54,7 +54,7 @@ mod sliced;
 pub use error::BarycenterError;
 pub use fixed_point::{FixedPoint, FixedPointMap, NextIterate};
 pub use fixed_point_g::{glue, FixedPointG, FixedPointGEps, Glue};
-pub use fixed_point_h::{project, FixedPointH, Project};
+pub use fixed_point_h::{project, project_means, FixedPointH, Project};
 pub use fixed_support::{
     FixedSupportLp, FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, DEFAULT_MAX_LP_VARIABLES,
     MAX_LP_VARIABLES,

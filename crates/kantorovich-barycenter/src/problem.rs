@@ -2,7 +2,8 @@
 
 use crate::BarycenterError;
 use kantorovich_core::{
-    normalized_weights, Cost, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan,
+    normalized_weights, BarycentricProjection, Cost, Coupling, DeltaCost, DiscreteMeasure, GroundBarycenter,
+    GroundSpace, TransportPlan,
 };
 use rayon::prelude::*;
 
@@ -128,6 +129,43 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
             .collect::<Vec<_>>()
             .into_iter()
             .collect()
+    }
+
+    /// The barycentric projections of the couplings of `mu` and each nu_k, from a solver that
+    /// gives them without the plans ([`Coupling::barycentric_projection`]; `hints[k]`, the
+    /// projections of a previous iterate, may warm-start it), computed in parallel over k;
+    /// `None` if the solver has no such path.
+    pub fn projections_with_hints<S>(
+        &self,
+        mu: &DiscreteMeasure<X>,
+        solver: &S,
+        hints: Option<&[BarycentricProjection]>,
+    ) -> Option<Result<Vec<BarycentricProjection>, BarycenterError>>
+    where
+        S: Coupling<X, Y, B::Cost>,
+    {
+        let answers: Vec<_> = self
+            .measures
+            .par_iter()
+            .enumerate()
+            .map(|(k, nu)| {
+                let hint = hints.and_then(|h| h.get(k));
+                solver
+                    .barycentric_projection(mu, nu, self.ground.cost_k(k), hint)
+                    .map(|r| {
+                        r.map_err(|e| BarycenterError::Coupling {
+                            k,
+                            iteration: None,
+                            source: Box::new(e),
+                        })
+                    })
+            })
+            .collect();
+        // the first error in order of k
+        answers
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .map(|r| r.into_iter().collect())
     }
 
     /// V(mu) = sum_k lambda_k <c_k, pi^(k)> for the couplings `plans` of `mu` (one per measure).

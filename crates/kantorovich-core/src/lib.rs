@@ -19,7 +19,7 @@ mod space;
 mod stop;
 
 pub use cost::{CoordinateCost, Cost, CostMatrix};
-pub use coupling::Coupling;
+pub use coupling::{BarycentricProjection, Coupling};
 pub use error::{checked_size, try_vec_with_capacity, CoreError};
 pub use ground::{DeltaCost, GroundBarycenter};
 pub use measure::{normalized_weights, DiscreteMeasure};

@@ -277,16 +277,25 @@ fn sparse_plan_matches_the_dense_plan() {
 fn grid_products_match_dense_and_their_bound_holds() {
     // (where the truncated kernel is cheaper, for instance eps = 0.004 at tolerance 1e-6 here,
     // the solver does not take the grid path: these cases are wide enough)
-    for (d, n, m, rel, tol) in [
-        (2usize, 2100usize, 2050usize, 1e-2, 1e-6),
-        (1, 2200, 2000, 3e-3, 1e-6),
-        (2, 2100, 2100, 5e-3, 1e-3),
-        (3, 2100, 2100, 3e-2, 1e-3),
+    // (the last cases lie apart: the columns moved by 1.5, where the kernel sums of most rows
+    // are hundreds of orders of magnitude below the largest weights)
+    for (d, n, m, rel, tol, apart) in [
+        (2usize, 2100usize, 2050usize, 1e-2, 1e-6, 0.0),
+        (1, 2200, 2000, 3e-3, 1e-6, 0.0),
+        (2, 2100, 2100, 5e-3, 1e-3, 0.0),
+        (3, 2100, 2100, 3e-2, 1e-3, 0.0),
+        (2, 2100, 2050, 1e-2, 1e-6, 1.5),
+        (3, 2100, 2100, 3e-2, 1e-3, 1.5),
     ] {
         let space = Euclidean::new(d).unwrap();
         let mu = space.uniform(cloud(51, n, d)).unwrap();
+        let moved: Vec<f64> = cloud(52, m, d)
+            .iter()
+            .enumerate()
+            .map(|(t, y)| y + apart * (1.0 + (t % d) as f64))
+            .collect();
         let nu = space
-            .measure(cloud(52, m, d), (0..m).map(|j| 1.0 + (j % 5) as f64).collect())
+            .measure(moved, (0..m).map(|j| 1.0 + (j % 5) as f64).collect())
             .unwrap();
         let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean).unwrap().unwrap();
         let eps = rel * d as f64;
@@ -391,5 +400,113 @@ fn extreme_scales_are_handled() {
             }
             Err(e) => assert!(!e.to_string().is_empty()),
         }
+    }
+}
+
+/// Barycentric projections without the plan, on both paths: against the projections of the
+/// full plan of the returned potentials summed entry by entry, within the reported bound
+/// (which is small), with the row masses of that plan.
+#[test]
+fn projections_match_the_full_plan_within_their_bound() {
+    // (d, n, m, eps, tolerance, truncation, grid path expected, columns moved by)
+    for (d, n, m, eps, tol, truncation, grid, apart) in [
+        (2usize, 2100usize, 2050usize, 2e-2, 1e-6, None, true, 0.0),
+        (3, 2100, 2100, 9e-2, 1e-3, None, true, 0.0),
+        (2, 2100, 2050, 2e-2, 1e-6, None, true, 1.0),
+        (2, 3000, 2500, 2e-3, 1e-6, None, false, 0.0),
+        (2, 1500, 1200, 2e-3, 1e-5, Some(1e-5), false, 1.0),
+        (1, 800, 900, 1e-3, 1e-6, None, false, 0.0),
+    ] {
+        let space = Euclidean::new(d).unwrap();
+        let mu = space
+            .measure(cloud(71, n, d), (0..n).map(|i| (i % 4) as f64).collect())
+            .unwrap();
+        let moved: Vec<f64> = cloud(72, m, d).iter().map(|y| y + apart).collect();
+        let nu = space
+            .measure(moved, (0..m).map(|j| 1.0 + (j % 5) as f64).collect())
+            .unwrap();
+        let cost = PointCloudCost::new(&mu, &nu, &SquaredEuclidean).unwrap().unwrap();
+        let mut solver = MultiscaleSinkhorn::new(eps).tolerance(tol);
+        if let Some(t) = truncation {
+            solver = solver.truncation(t);
+        }
+        let (a, b) = (mu.weights(), nu.weights());
+        let (sol, proj) = solver.project_cloud(a, b, &cost).unwrap();
+        assert_eq!(sol.grid_nodes > 0, grid, "case d {d} n {n}: path");
+        assert_eq!((proj.dim, proj.means.len(), proj.row_mass.len()), (d, n * d, n));
+        assert_eq!(proj.cost, sol.entropic_cost);
+        assert!(proj.error < 1e-4, "case d {d} n {n}: bound {:e}", proj.error);
+        let y = nu.points();
+        let (mut weighted, mut total, mut mass_err) = (0.0, 0.0, 0.0);
+        for (i, &ai) in a.iter().enumerate() {
+            let (mut r, mut s) = (0.0, vec![0.0; d]);
+            for j in 0..m {
+                let p = ai * b[j] * ((sol.f[i] + sol.g[j] - cost.cost(i, j)) / eps).exp();
+                r += p;
+                s.iter_mut().zip(&y[j * d..(j + 1) * d]).for_each(|(s, y)| *s += p * y);
+            }
+            if ai == 0.0 {
+                assert_eq!(proj.row_mass[i], 0.0);
+                continue;
+            }
+            let gap = (0..d)
+                .map(|k| (proj.means[i * d + k] - s[k] / r).abs())
+                .fold(0.0, f64::max);
+            weighted += proj.row_mass[i] * gap;
+            total += proj.row_mass[i];
+            mass_err += (proj.row_mass[i] - r).abs();
+        }
+        let measured = weighted / total;
+        assert!(
+            measured <= proj.error * (1.0 + 1e-6) + 1e-13,
+            "case d {d} n {n}: error {measured:e} above the bound {:e}",
+            proj.error
+        );
+        let certified = sol.marginal_error + sol.truncation_bound + sol.product_error;
+        assert!(
+            mass_err <= certified.max(1e-12) * 1.001 + 1e-12,
+            "case d {d} n {n}: row masses off by {mass_err:e}"
+        );
+    }
+}
+
+/// A warm start from the potentials of a translated problem (a barycentre's iterate after a
+/// step) gives the cold start's answer without the coarse stages, on both paths.
+#[test]
+fn warm_start_from_a_translated_problem() {
+    for (n, eps) in [(2100usize, 2e-2), (1500, 2e-3)] {
+        let plane = Euclidean::new(2).unwrap();
+        let nu = plane.uniform(cloud(82, n, 2)).unwrap();
+        let x0 = cloud(81, n, 2);
+        let moved: Vec<f64> = x0.iter().enumerate().map(|(t, x)| x + [0.8, 0.3][t % 2]).collect();
+        let (mu0, mu1) = (plane.uniform(x0).unwrap(), plane.uniform(moved).unwrap());
+        let solver = MultiscaleSinkhorn::new(eps).tolerance(1e-7);
+        let project = |mu: &kantorovich_core::DiscreteMeasure<Euclidean>, warm: Option<(&[f64], &[f64])>| {
+            let cost = PointCloudCost::new(mu, &nu, &SquaredEuclidean).unwrap().unwrap();
+            solver
+                .project_cloud_from(mu.weights(), nu.weights(), &cost, warm)
+                .unwrap()
+        };
+        let (_, first) = project(&mu0, None);
+        let (cold_solution, cold) = project(&mu1, None);
+        let (f, g) = first.warm_start.as_ref().unwrap();
+        let (warm_solution, warm) = project(&mu1, Some((f, g)));
+        assert!(cold_solution.coarse_iterations > 0 && warm_solution.coarse_iterations == 0);
+        assert!(
+            (cold.cost - warm.cost).abs() <= 1e-6 * cold.cost,
+            "n {n}: {} vs {}",
+            cold.cost,
+            warm.cost
+        );
+        let gap = cold
+            .means
+            .iter()
+            .zip(&warm.means)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(gap < 1e-4, "n {n}: projections differ by {gap:e}");
+        // a hint that does not fit is ignored
+        let (ignored, _) = project(&mu1, Some((&f[1..], g)));
+        assert!(ignored.coarse_iterations > 0);
     }
 }

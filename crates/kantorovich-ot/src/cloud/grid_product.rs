@@ -21,6 +21,15 @@
 //! derivative P(s) exp(-s^2 / eps) (P a polynomial) sampled finely, with a margin. A product
 //! therefore errs by at most delta sum_j w_j, which each reduction turns into a relative bound
 //! per row (`delta W / S_i`) that the solver adds to the marginal error it reports.
+//!
+//! **Moved rows.** The bound is absolute (relative to W), so a row whose sum is far below W
+//! is not resolved. That is the rule, not the exception, when the two clouds lie apart (a
+//! barycentre's iterate and its targets): the potentials then carry a large linear part and
+//! the weights exp(g_j / eps) vary by hundreds of orders of magnitude. With the rows moved by
+//! t (the difference of the clouds' means), C_ij = |x_i + t - y_j|^2 - alpha_i + beta_j with
+//! alpha_i = 2 t.(x_i + t) - |t|^2 and beta_j = 2 t.y_j, so the products run between x + t and
+//! y on weights tilted by exp(-beta_j / eps) (or exp(alpha_i / eps)), and the linear part
+//! comes out as a factor per line.
 
 use super::PointCloudCost;
 use crate::kernel::{exp, with_simd};
@@ -52,6 +61,8 @@ pub(crate) struct GridProduct<'a> {
     shape: Vec<usize>,
     h: f64,
     lebesgue: f64,
+    /// The rows sit at x_i + t on the grid.
+    gauge: MovedGauge,
     x: Stencils,
     y: Stencils,
     axes: Mutex<Option<Axes>>,
@@ -71,16 +82,17 @@ struct Axes {
 }
 
 impl<'a> GridProduct<'a> {
-    /// The grid of spacing `h` covering both clouds (with the stencils' margins), or `None`
-    /// if an axis would need more than [`MAX_NODES_PER_AXIS`] nodes.
-    pub fn new(cost: &'a PointCloudCost, h: f64) -> Option<Self> {
+    /// The grid of spacing `h` covering the rows' points moved by `shift` (see the module
+    /// docs) and the columns' points (with the stencils' margins), or `None` if an axis would
+    /// need more than [`MAX_NODES_PER_AXIS`] nodes.
+    pub fn new(cost: &'a PointCloudCost, h: f64, shift: &[f64]) -> Option<Self> {
         let (x, y) = cost.clouds();
         let dim = x.dim;
         let mut shape = Vec::with_capacity(dim);
         let mut origin = Vec::with_capacity(dim);
-        for k in 0..dim {
-            let lo = x.lo[k].min(y.lo[k]);
-            let hi = x.hi[k].max(y.hi[k]);
+        for (k, t) in shift.iter().enumerate() {
+            let lo = (x.lo[k] + t).min(y.lo[k]);
+            let hi = (x.hi[k] + t).max(y.hi[k]);
             // nodes from lo - 3h to hi + 3h: every stencil (cell - 2 ..= cell + 3) fits
             // (a NaN or huge ratio saturates, and the grid is refused below)
             let cells = ((hi - lo) / h).floor() as usize;
@@ -91,12 +103,12 @@ impl<'a> GridProduct<'a> {
             shape.push(nodes);
             origin.push(lo - 3.0 * h);
         }
-        let stencils = |c: &super::Cloud| {
+        let stencils = |c: &super::Cloud, moved: &[f64]| {
             let mut base = vec![0u32; c.len * dim];
             let mut weights = vec![0.0; c.len * dim * NODES];
             for i in 0..c.len {
                 for k in 0..dim {
-                    let s = (c.coord(i, k) - origin[k]) / h;
+                    let s = (c.coord(i, k) + moved[k] - origin[k]) / h;
                     // the point lies in cell [b + 2, b + 3] of the nodes b..b + 5
                     let b = (s.floor() as usize).saturating_sub(2).min(shape[k] - NODES);
                     base[i * dim + k] = b as u32;
@@ -108,7 +120,7 @@ impl<'a> GridProduct<'a> {
             }
             Stencils { base, weights }
         };
-        let (xs, ys) = (stencils(x), stencils(y));
+        let (xs, ys) = (stencils(x, shift), stencils(y, &vec![0.0; dim]));
         let lebesgue = lebesgue_constant();
         Some(Self {
             cost,
@@ -116,6 +128,7 @@ impl<'a> GridProduct<'a> {
             shape,
             h,
             lebesgue,
+            gauge: MovedGauge::new(cost, shift),
             x: xs,
             y: ys,
             axes: Mutex::new(None),
@@ -296,8 +309,22 @@ impl<'a> GridProduct<'a> {
 
     /// out_t = sum_s w_s K~(p_t, q_s) (and the moment kernel if `moment`) with w_s = exp(v_s -
     /// vmax): returns (per-point sums, vmax, sum of w).
+    ///
+    /// The weights are tilted (see the module docs): `line_factor(rows, t)` must be added to the
+    /// log of each sum.
     fn product(&self, rows: bool, v: &[f64], inv_eps: f64, moment: bool) -> (Vec<f64>, Vec<f64>, f64, f64, f64) {
         let (to, from) = if rows { (&self.x, &self.y) } else { (&self.y, &self.x) };
+        let tilted: Vec<f64>;
+        let v = if self.moved() {
+            tilted = if rows {
+                v.iter().zip(&self.gauge.beta).map(|(v, b)| v - b * inv_eps).collect()
+            } else {
+                v.iter().zip(&self.gauge.alpha).map(|(v, a)| v + a * inv_eps).collect()
+            };
+            &tilted[..]
+        } else {
+            v
+        };
         let vmax = v
             .iter()
             .copied()
@@ -322,27 +349,13 @@ impl<'a> GridProduct<'a> {
         };
         let total: f64 = w.iter().sum();
         let grid = self.spread(from, &w);
-        let len = if rows {
-            self.cost.clouds().0.len
-        } else {
-            self.cost.clouds().1.len
-        };
         self.with_axes(inv_eps, |axes| {
-            let gather = |z: &[f64]| -> Vec<f64> {
-                (0..len)
-                    .into_par_iter()
-                    .map(|t| {
-                        let mut s = 0.0;
-                        self.for_stencil(to, t, |node, l| s += l * z[node]);
-                        s
-                    })
-                    .collect()
-            };
+            let gather = |z: &[f64]| self.gather(to, z);
             let gibbs: Vec<&Vec<f64>> = axes.gibbs.iter().collect();
             let sums = gather(&self.convolve(&grid, &gibbs));
             let moments = if moment {
                 // C K = sum over axes of (s^2 k) on that axis and k on the others
-                let mut acc = vec![0.0; len];
+                let mut acc = vec![0.0; sums.len()];
                 for k in 0..self.dim {
                     let mats: Vec<&Vec<f64>> = (0..self.dim)
                         .map(|a| if a == k { &axes.moment[a] } else { &axes.gibbs[a] })
@@ -355,6 +368,58 @@ impl<'a> GridProduct<'a> {
                 Vec::new()
             };
             (sums, moments, vmax, total * axes.delta, total * axes.delta_moment)
+        })
+    }
+
+    /// Whether the rows are moved (a shift t != 0).
+    fn moved(&self) -> bool {
+        self.gauge.shift.iter().any(|&t| t != 0.0)
+    }
+
+    /// What the tilt of the weights takes out of the log of line `t`'s sum: alpha_t / eps for
+    /// a row, -beta_t / eps for a column.
+    #[inline]
+    pub fn line_factor(&self, rows: bool, t: usize, inv_eps: f64) -> f64 {
+        if !self.moved() {
+            0.0
+        } else if rows {
+            self.gauge.alpha[t] * inv_eps
+        } else {
+            -self.gauge.beta[t] * inv_eps
+        }
+    }
+
+    /// The tilt of the column weights for row products: -beta_j / eps (0 if not moved).
+    pub fn column_tilt(&self, j: usize, inv_eps: f64) -> f64 {
+        if self.moved() {
+            -self.gauge.beta[j] * inv_eps
+        } else {
+            0.0
+        }
+    }
+
+    /// Interpolates grid values `z` at the points of `to`.
+    fn gather(&self, to: &Stencils, z: &[f64]) -> Vec<f64> {
+        let len = to.base.len() / self.dim;
+        (0..len)
+            .into_par_iter()
+            .map(|t| {
+                let mut s = 0.0;
+                self.for_stencil(to, t, |node, l| s += l * z[node]);
+                s
+            })
+            .collect()
+    }
+
+    /// The row products sum_j w_j K~(x_i + t, y_j) for weights `w >= 0` on the columns (tilt
+    /// them with [`column_tilt`](Self::column_tilt), and add
+    /// [`line_factor`](Self::line_factor) to the logs), with delta: each errs by at most
+    /// delta sum_j w_j.
+    pub fn apply_to_rows(&self, w: &[f64], inv_eps: f64) -> (Vec<f64>, f64) {
+        let grid = self.spread(&self.y, w);
+        self.with_axes(inv_eps, |axes| {
+            let gibbs: Vec<&Vec<f64>> = axes.gibbs.iter().collect();
+            (self.gather(&self.x, &self.convolve(&grid, &gibbs)), axes.delta)
         })
     }
 
@@ -392,7 +457,7 @@ impl<'a> GridProduct<'a> {
                     *o = f64::NEG_INFINITY;
                     *b = 0.0;
                 } else if s > 100.0 * abs_err {
-                    *o = u[t] + vmax + logs[t];
+                    *o = u[t] + self.line_factor(rows, t, inv_eps) + vmax + logs[t];
                     *b = abs_err / (s - abs_err);
                 } else {
                     *o = self
@@ -428,18 +493,51 @@ impl crate::CostBackend for GridProduct<'_> {
     }
     /// Moments from the grid product (the bound of their error is recorded as for the
     /// log-sum-exps; rows the product cannot resolve are computed exactly).
+    /// With moved rows, sum_j P_ij C_ij = sum_j P_ij (C'_ij - alpha_i + beta_j), the last term
+    /// from d more products (of the weights times y_jk - lo_k >= 0), each error bound counted.
     fn row_moments(&self, u: &[f64], v: &[f64], inv_eps: f64, mass: &mut [f64], cost: &mut [f64]) {
         let (sums, moments, vmax, abs_err, abs_err_moment) = self.product(true, v, inv_eps, true);
         let whole = 0..v.len();
+        // sum_j w_j beta_j K'_ij = 2 sum_k t_k (lo_k S_i + N_ik), N_ik from the weights
+        // w_j (y_jk - lo_k)
+        let (_, y) = self.cost.clouds();
+        let mut linear = vec![0.0; sums.len()];
+        let mut linear_err = 0.0;
+        if self.moved() && vmax.is_finite() {
+            let w: Vec<f64> = v
+                .iter()
+                .enumerate()
+                .map(|(j, &vj)| (vj + self.column_tilt(j, inv_eps) - vmax).exp())
+                .collect();
+            for k in 0..self.dim {
+                let wk: Vec<f64> = w
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &wj)| wj * (y.coord(j, k) - y.lo[k]))
+                    .collect();
+                let (n, _) = self.apply_to_rows(&wk, inv_eps);
+                let t2 = 2.0 * self.gauge.shift[k];
+                linear
+                    .iter_mut()
+                    .zip(n)
+                    .zip(&sums)
+                    .for_each(|((l, n), s)| *l += t2 * (y.lo[k] * s + n));
+                // (N_ik errs by at most delta W span_k = abs_err span_k)
+                linear_err += t2.abs() * (y.lo[k].abs() + (y.hi[k] - y.lo[k])) * abs_err;
+            }
+        }
         mass.par_iter_mut()
             .zip(cost.par_iter_mut())
             .enumerate()
             .for_each(|(i, (m, c))| {
+                let alpha = if self.moved() { self.gauge.alpha[i] } else { 0.0 };
+                let moment = moments[i] - alpha * sums[i] + linear[i];
+                let moment_err = abs_err_moment + alpha.abs() * abs_err + linear_err;
                 if !vmax.is_finite() {
                     (*m, *c) = (0.0, 0.0);
-                } else if sums[i] > 100.0 * abs_err && moments[i] > 100.0 * abs_err_moment {
-                    let scale = (u[i] + vmax).exp();
-                    (*m, *c) = (scale * sums[i], scale * moments[i]);
+                } else if sums[i] > 100.0 * abs_err && moment > 100.0 * moment_err {
+                    let scale = (u[i] + self.line_factor(true, i, inv_eps) + vmax).exp();
+                    (*m, *c) = (scale * sums[i], scale * moment);
                 } else {
                     (*m, *c) = self
                         .cost
@@ -447,6 +545,68 @@ impl crate::CostBackend for GridProduct<'_> {
                 }
             });
     }
+}
+
+/// The rows moved by t: C_ij = C'_ij - alpha_i + beta_j with C'_ij = |x_i + t - y_j|^2,
+/// alpha_i = 2 t.(x_i + t) - |t|^2 and beta_j = 2 t.y_j. Potentials (f, g) of C are
+/// (f + alpha, g - beta) for C' (the same plan): the gauge of the multiscale warm starts,
+/// which does not change when the rows are translated.
+pub(crate) struct MovedGauge {
+    pub shift: Vec<f64>,
+    pub alpha: Vec<f64>,
+    pub beta: Vec<f64>,
+}
+
+impl MovedGauge {
+    pub fn new(cost: &PointCloudCost, shift: &[f64]) -> Self {
+        let (x, y) = cost.clouds();
+        let tt: f64 = shift.iter().map(|t| t * t).sum();
+        let alpha = (0..x.len)
+            .map(|i| {
+                shift
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| 2.0 * t * (x.coord(i, k) + t))
+                    .sum::<f64>()
+                    - tt
+            })
+            .collect();
+        let beta = (0..y.len)
+            .map(|j| shift.iter().enumerate().map(|(k, t)| 2.0 * t * y.coord(j, k)).sum())
+            .collect();
+        Self {
+            shift: shift.to_vec(),
+            alpha,
+            beta,
+        }
+    }
+
+    /// (f + alpha, g - beta).
+    pub fn to_moved(&self, f: &[f64], g: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        (
+            f.iter().zip(&self.alpha).map(|(f, a)| f + a).collect(),
+            g.iter().zip(&self.beta).map(|(g, b)| g - b).collect(),
+        )
+    }
+
+    /// (f - alpha, g + beta): potentials of C from those of C'.
+    pub fn unmoved(&self, f: &[f64], g: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        (
+            f.iter().zip(&self.alpha).map(|(f, a)| f - a).collect(),
+            g.iter().zip(&self.beta).map(|(g, b)| g + b).collect(),
+        )
+    }
+}
+
+/// t = (weighted mean of the columns' points) - (weighted mean of the rows'): the shift that
+/// moves the rows onto the columns (see the module docs).
+pub(crate) fn mean_shift(cost: &PointCloudCost, a: &[f64], b: &[f64]) -> Vec<f64> {
+    let (x, y) = cost.clouds();
+    let mean = |c: &super::Cloud, w: &[f64], k: usize| {
+        let total: f64 = w.iter().sum();
+        (0..c.len).map(|i| w[i] * c.coord(i, k)).sum::<f64>() / total
+    };
+    (0..x.dim).map(|k| mean(y, b, k) - mean(x, a, k)).collect()
 }
 
 /// Lagrange weights of the nodes 0..5 at s (in [2, 3] for interior points).
@@ -535,7 +695,7 @@ mod tests {
             let x: Vec<f64> = (0..n * d).map(|_| rnd() * 0.3).collect();
             let y: Vec<f64> = (0..n * d).map(|_| rnd() * 0.3).collect();
             let cost = PointCloudCost::from_coordinates(d, CoordinateCost::SquaredEuclidean, &x, &y).unwrap();
-            let grid = GridProduct::new(&cost, h).unwrap();
+            let grid = GridProduct::new(&cost, h, &[0.0; 3][..cost.dim()]).unwrap();
             let bound = GridProduct::kernel_error(h, eps, d);
             let mut worst: f64 = 0.0;
             for j in 0..n {
@@ -612,7 +772,7 @@ mod solve_tests {
             // products accurate to about 1e-8, and a tolerance well above that: Sinkhorn on an
             // approximate kernel stalls at the level of its error
             let h = (eps * 3e-4f64).sqrt().max(0.002);
-            let grid = GridProduct::new(&cost, h).unwrap();
+            let grid = GridProduct::new(&cost, h, &[0.0; 3][..cost.dim()]).unwrap();
             let solver = Sinkhorn::new(eps).tolerance(1e-6).max_iterations(20_000);
             let approx = solver.solve(&a, &b, &grid).unwrap();
             let exact = solver.solve(&a, &b, &cost).unwrap();

@@ -4,6 +4,7 @@
 mod grid_product;
 mod kernel;
 mod multiscale;
+mod projection;
 mod sparse;
 mod tree;
 

@@ -1,13 +1,15 @@
 //! Multiscale entropic transport between point clouds: a coarse solve on clusters, potentials
 //! carried to the points, and Sinkhorn on a truncated kernel whose left-out mass is bounded.
 
-use super::grid_product::GridProduct;
+use super::grid_product::{mean_shift, GridProduct};
 use super::sparse::SparseKernel;
 use super::tree::ClusterTree;
 use super::{Cloud, PointCloudCost};
 use crate::network_simplex::balanced_marginals;
 use crate::{CostBackend, OtError, Sinkhorn};
-use kantorovich_core::{CoreError, Cost, Coupling, DiscreteMeasure, GroundSpace, StopReason, TransportPlan};
+use kantorovich_core::{
+    BarycentricProjection, CoreError, Cost, Coupling, DiscreteMeasure, GroundSpace, StopReason, TransportPlan,
+};
 use rayon::prelude::*;
 
 /// Entropic optimal transport between two point clouds of R^d (costs in closed form: |x - y|^2
@@ -221,7 +223,7 @@ impl MultiscaleSinkhorn {
 
     /// Solves for weights `a` (rows), `b` (columns) on a [`PointCloudCost`].
     pub fn solve_cloud(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Result<MultiscaleSolution, OtError> {
-        Ok(self.run(a, b, cost, false)?.0)
+        Ok(self.run(a, b, cost, None)?.0)
     }
 
     /// The plan P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) of a converged solve, in compressed
@@ -235,8 +237,11 @@ impl MultiscaleSinkhorn {
         b: &[f64],
         cost: &PointCloudCost,
     ) -> Result<(MultiscaleSolution, TransportPlan), OtError> {
-        let (solution, trees) = self.run(a, b, cost, true)?;
-        let trees = trees.expect("asked for");
+        let (solution, path) = self.run(a, b, cost, None)?;
+        let trees = match path {
+            Path::Truncated(trees) => *trees,
+            Path::Grid { b, .. } => self.trees(a, &b, cost),
+        };
         if !solution.converged {
             return Err(OtError::NotConverged {
                 iterations: solution.iterations,
@@ -247,63 +252,47 @@ impl MultiscaleSinkhorn {
         Ok((solution, plan))
     }
 
-    /// The solve, and the cluster trees of the points (always built on the truncated path;
-    /// on the grid path only when `with_trees`, for a plan).
-    fn run(
+    /// The cluster trees of the points, and the points in tree order (`b` balanced).
+    pub(super) fn trees(&self, a: &[f64], b: &[f64], cost: &PointCloudCost) -> Trees {
+        let (x, y) = cost.clouds();
+        let tx = ClusterTree::build(x, a, self.leaf_size);
+        let ty = ClusterTree::build(y, b, self.leaf_size);
+        let sorted = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), ty.cloud.clone());
+        Trees { x: tx, y: ty, sorted }
+    }
+
+    /// The truncation threshold of the kept entries.
+    pub(super) fn entry_threshold(&self) -> f64 {
+        self.threshold()
+    }
+
+    /// The solve, and the path it took. `warm`, potentials (f, g) of a nearby problem in the
+    /// input order, replaces the coarse solve and the epsilon-scaling when it fits (lengths,
+    /// finite entries).
+    pub(super) fn run(
         &self,
         a: &[f64],
         b: &[f64],
         cost: &PointCloudCost,
-        with_trees: bool,
-    ) -> Result<(MultiscaleSolution, Option<Trees>), OtError> {
+        warm: Option<(&[f64], &[f64])>,
+    ) -> Result<(MultiscaleSolution, Path), OtError> {
         self.check()?;
         let (n, m) = (cost.rows(), cost.cols());
         let (total, b) = balanced_marginals(a, b, n, m)?;
         let eps = self.epsilon;
-        let (x, y) = cost.clouds();
-        let trees = || {
-            let tx = ClusterTree::build(x, a, self.leaf_size);
-            let ty = ClusterTree::build(y, &b, self.leaf_size);
-            let sorted = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), ty.cloud.clone());
-            Trees { x: tx, y: ty, sorted }
-        };
-        if let Some(solution) = self.solve_on_grid(a, &b, total, cost)? {
-            return Ok((solution, with_trees.then(trees)));
+        let warm = warm.filter(|(f, g)| f.len() == n && g.len() == m && f.iter().chain(*g).all(|v| v.is_finite()));
+        if let Some((solution, h)) = self.solve_on_grid(a, &b, total, cost, warm)? {
+            return Ok((solution, Path::Grid { h, b }));
         }
-        let Trees { x: tx, y: ty, sorted } = trees();
-
-        // 1. the coarse problem
-        let (cx, ca) = coarse(&tx, self.coarse_size);
-        let (cy, cb) = coarse(&ty, self.coarse_size);
-        let coarse_cost = PointCloudCost::from_clouds(cost.form(), cx.clone(), cy.clone());
-        let coarse_solver = Sinkhorn::new(eps)
-            .tolerance(self.tolerance.max(1e-4))
-            .max_iterations(1000);
-        let coarse_solution = coarse_solver.solve(&ca, &cb, &coarse_cost)?;
-
-        // 2. extrapolation: soft c-transforms of the coarse potentials against the points
-        let inv_eps = 1.0 / eps;
-        let log_weighted = |pot: &[f64], w: &[f64]| -> Vec<f64> {
-            pot.iter()
-                .zip(w)
-                .map(|(p, w)| {
-                    if *w > 0.0 {
-                        p * inv_eps + w.ln()
-                    } else {
-                        f64::NEG_INFINITY
-                    }
-                })
-                .collect()
+        let Trees { x: tx, y: ty, sorted } = self.trees(a, &b, cost);
+        let (mut f, mut g, coarse_iterations) = match warm {
+            Some((f, g)) => (
+                tx.order.iter().map(|&o| f[o]).collect(),
+                ty.order.iter().map(|&o| g[o]).collect(),
+                0,
+            ),
+            None => self.coarse_start(cost.form(), &tx, &ty)?,
         };
-        let mut f = vec![0.0; n];
-        let to_coarse_y = PointCloudCost::from_clouds(cost.form(), tx.cloud.clone(), cy);
-        to_coarse_y.row_log_sum_exp(&vec![0.0; n], &log_weighted(&coarse_solution.g, &cb), inv_eps, &mut f);
-        let mut g = vec![0.0; m];
-        let from_coarse_x = PointCloudCost::from_clouds(cost.form(), cx, ty.cloud.clone());
-        from_coarse_x.col_log_sum_exp(&log_weighted(&coarse_solution.f, &ca), &vec![0.0; m], inv_eps, &mut g);
-        for p in f.iter_mut().chain(g.iter_mut()) {
-            *p = if p.is_finite() { -eps * *p } else { 0.0 };
-        }
 
         // 3. truncated Sinkhorn, choosing the blocks again while the bound is too large
         let mut iterations = 0;
@@ -350,7 +339,7 @@ impl MultiscaleSinkhorn {
                     product_error: 0.0,
                     grid_nodes: 0,
                     kept_entries: kernel.entries,
-                    coarse_iterations: coarse_solution.total_iterations,
+                    coarse_iterations,
                     iterations,
                     truncations,
                     converged,
@@ -362,11 +351,58 @@ impl MultiscaleSinkhorn {
                         StopReason::IterationLimit
                     },
                 };
-                return Ok((solution, Some(Trees { x: tx, y: ty, sorted })));
+                return Ok((solution, Path::Truncated(Box::new(Trees { x: tx, y: ty, sorted }))));
             }
             f = solution.f;
             g = solution.g;
         }
+    }
+}
+
+impl MultiscaleSinkhorn {
+    /// Steps 1 and 2: the coarse solve and the potentials extrapolated to the points (tree
+    /// order), with the coarse iterations.
+    fn coarse_start(
+        &self,
+        form: kantorovich_core::CoordinateCost,
+        tx: &ClusterTree,
+        ty: &ClusterTree,
+    ) -> Result<(Vec<f64>, Vec<f64>, usize), OtError> {
+        let eps = self.epsilon;
+        let (n, m) = (tx.weights.len(), ty.weights.len());
+        // 1. the coarse problem
+        let (cx, ca) = coarse(tx, self.coarse_size);
+        let (cy, cb) = coarse(ty, self.coarse_size);
+        let coarse_cost = PointCloudCost::from_clouds(form, cx.clone(), cy.clone());
+        let coarse_solver = Sinkhorn::new(eps)
+            .tolerance(self.tolerance.max(1e-4))
+            .max_iterations(1000);
+        let coarse_solution = coarse_solver.solve(&ca, &cb, &coarse_cost)?;
+
+        // 2. extrapolation: soft c-transforms of the coarse potentials against the points
+        let inv_eps = 1.0 / eps;
+        let log_weighted = |pot: &[f64], w: &[f64]| -> Vec<f64> {
+            pot.iter()
+                .zip(w)
+                .map(|(p, w)| {
+                    if *w > 0.0 {
+                        p * inv_eps + w.ln()
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                })
+                .collect()
+        };
+        let mut f = vec![0.0; n];
+        let to_coarse_y = PointCloudCost::from_clouds(form, tx.cloud.clone(), cy);
+        to_coarse_y.row_log_sum_exp(&vec![0.0; n], &log_weighted(&coarse_solution.g, &cb), inv_eps, &mut f);
+        let mut g = vec![0.0; m];
+        let from_coarse_x = PointCloudCost::from_clouds(form, cx, ty.cloud.clone());
+        from_coarse_x.col_log_sum_exp(&log_weighted(&coarse_solution.f, &ca), &vec![0.0; m], inv_eps, &mut g);
+        for p in f.iter_mut().chain(g.iter_mut()) {
+            *p = if p.is_finite() { -eps * *p } else { 0.0 };
+        }
+        Ok((f, g, coarse_solution.total_iterations))
     }
 }
 
@@ -398,7 +434,8 @@ impl MultiscaleSinkhorn {
         b: &[f64],
         total: f64,
         cost: &PointCloudCost,
-    ) -> Result<Option<MultiscaleSolution>, OtError> {
+        warm: Option<(&[f64], &[f64])>,
+    ) -> Result<Option<(MultiscaleSolution, f64)>, OtError> {
         let (n, m, d) = (cost.rows(), cost.cols(), cost.dim());
         if !self.grid_products
             || cost.form() != kantorovich_core::CoordinateCost::SquaredEuclidean
@@ -409,8 +446,9 @@ impl MultiscaleSinkhorn {
         }
         let eps = self.epsilon;
         let (x, y) = cost.clouds();
+        let shift = mean_shift(cost, a, b);
         let volume: f64 = (0..d)
-            .map(|k| (x.hi[k].max(y.hi[k]) - x.lo[k].min(y.lo[k])).max(eps.sqrt()))
+            .map(|k| ((x.hi[k] + shift[k]).max(y.hi[k]) - (x.lo[k] + shift[k]).min(y.lo[k])).max(eps.sqrt()))
             .product();
         // S_i / sum_j w_j is about the kernel's mass over the box: aim the kernel error at a
         // twentieth of the tolerance relative to it
@@ -423,7 +461,7 @@ impl MultiscaleSinkhorn {
             return Ok(None);
         }
         let h = h0 * (target / error0).powf(1.0 / 6.0);
-        let Some(grid) = GridProduct::new(cost, h) else {
+        let Some(grid) = GridProduct::new(cost, h, &shift) else {
             return Ok(None);
         };
         let stencil = 6f64.powi(d as i32);
@@ -436,7 +474,10 @@ impl MultiscaleSinkhorn {
         let solver = Sinkhorn::new(eps)
             .tolerance(0.5 * self.tolerance)
             .max_iterations(self.max_iterations);
-        let solution = solver.solve(a, b, &grid)?;
+        let solution = match warm {
+            Some((f, g)) => solver.scaling(None).solve_from(a, b, &grid, f, g)?,
+            None => solver.solve(a, b, &grid)?,
+        };
         let row_bounds = grid.row_bounds.lock().expect("not poisoned");
         let col_bounds = grid.col_bounds.lock().expect("not poisoned");
         let rows: f64 = a.iter().zip(row_bounds.iter()).map(|(w, d)| w * d).sum::<f64>() / total;
@@ -448,7 +489,7 @@ impl MultiscaleSinkhorn {
             return Ok(None);
         }
         let max_bound = row_bounds.iter().copied().fold(0.0, f64::max);
-        Ok(Some(MultiscaleSolution {
+        let solution = MultiscaleSolution {
             epsilon: eps,
             transport_cost: solution.transport_cost,
             entropic_cost: solution.entropic_cost,
@@ -470,7 +511,8 @@ impl MultiscaleSinkhorn {
             },
             f: solution.f,
             g: solution.g,
-        }))
+        };
+        Ok(Some((solution, h)))
     }
 }
 
@@ -480,10 +522,17 @@ const GRID_MIN_ENTRIES: usize = 1 << 22;
 const GRID_MAX_NODES: usize = 1 << 22;
 
 /// The cluster trees of a solve and the points in tree order, for building its plan.
-struct Trees {
-    x: ClusterTree,
-    y: ClusterTree,
-    sorted: PointCloudCost,
+pub(super) struct Trees {
+    pub x: ClusterTree,
+    pub y: ClusterTree,
+    pub sorted: PointCloudCost,
+}
+
+/// The path a solve took: grid products of spacing `h` (with the balanced column weights),
+/// or the truncated kernel on these trees.
+pub(super) enum Path {
+    Grid { h: f64, b: Vec<f64> },
+    Truncated(Box<Trees>),
 }
 
 /// The plan of `solution` on the blocks kept for its potentials, entries with a factor
@@ -563,6 +612,22 @@ where
         let cloud = require_cloud(mu, nu, cost)?;
         Ok(self.plan_cloud(mu.weights(), nu.weights(), &cloud)?.1)
     }
+
+    /// The projections of [`MultiscaleSinkhorn::project_cloud`]: the plan is never formed, so
+    /// the iteration H runs at 10^5 points. The potentials of `hint` warm-start the solve
+    /// ([`MultiscaleSinkhorn::project_cloud_from`]).
+    fn barycentric_projection(
+        &self,
+        mu: &DiscreteMeasure<X>,
+        nu: &DiscreteMeasure<Y>,
+        cost: &C,
+        hint: Option<&BarycentricProjection>,
+    ) -> Option<Result<BarycentricProjection, OtError>> {
+        let warm = hint.and_then(|h| h.warm_start.as_ref()).map(|(f, g)| (&f[..], &g[..]));
+        let projection = require_cloud(mu, nu, cost)
+            .and_then(|cloud| Ok(self.project_cloud_from(mu.weights(), nu.weights(), &cloud, warm)?.1));
+        Some(projection)
+    }
 }
 
 /// T_eps of the multiscale solve (converged, else [`OtError::NotConverged`] with the certified
@@ -587,7 +652,11 @@ impl crate::EntropicSolver for MultiscaleSinkhorn {
 }
 
 /// The point cloud of two measures, or the error that names the solver to use instead.
-fn require_cloud<X, Y, C>(mu: &DiscreteMeasure<X>, nu: &DiscreteMeasure<Y>, cost: &C) -> Result<PointCloudCost, OtError>
+pub(super) fn require_cloud<X, Y, C>(
+    mu: &DiscreteMeasure<X>,
+    nu: &DiscreteMeasure<Y>,
+    cost: &C,
+) -> Result<PointCloudCost, OtError>
 where
     X: GroundSpace,
     Y: GroundSpace,

@@ -1,0 +1,79 @@
+//! Timing of H_eps on the multiscale coupling at 10^5 points (issue 19): three uniform clouds
+//! of the unit square shifted by (0, 0), (1, 0.5), (0.5, 1), weights 1/3, the squared
+//! Euclidean cost, from a fourth uniform cloud; eps = REL x 2 (2 = max C on the unit square).
+//! Prints each iterate's V_eps as it is evaluated, then the total time and peak memory.
+//!
+//!   cargo run --release -p kantorovich-barycenter --example large_h_eps -- N REL TOL STEPS
+use kantorovich_barycenter::{BarycenterProblem, FixedPointH};
+use kantorovich_geometry::{Euclidean, SquaredEuclidean};
+use kantorovich_ot::MultiscaleSinkhorn;
+use kantorovich_testkit::{cloud, peak_resident_memory};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize, default: &str| args.get(i).cloned().unwrap_or_else(|| default.to_string());
+    let n: usize = arg(0, "100000").parse()?;
+    let rel: f64 = arg(1, "1e-2").parse()?;
+    let tol: f64 = arg(2, "1e-3").parse()?;
+    let steps: usize = arg(3, "10").parse()?;
+    let plane = Euclidean::new(2)?;
+    let offsets = [[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]];
+    let measures = offsets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let mut points = cloud(k as u64 + 1, n, 2);
+            points.chunks_mut(2).for_each(|p| {
+                p[0] += t[0];
+                p[1] += t[1];
+            });
+            plane.uniform(points)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let problem = BarycenterProblem::new(plane, measures, vec![1.0 / 3.0; 3], SquaredEuclidean)?;
+    let init = plane.uniform(cloud(4, n, 2))?;
+    let eps = rel * 2.0;
+    if std::env::var("DIAG").is_ok() {
+        for nu in problem.measures() {
+            let t = Instant::now();
+            let s = MultiscaleSinkhorn::new(eps)
+                .tolerance(tol)
+                .solve(&init, nu, &SquaredEuclidean)?;
+            println!(
+                "{:.2} s: grid {} kept {} it {} coarse {} trunc {} err {:e} {:e} {:e} {:?}",
+                t.elapsed().as_secs_f64(),
+                s.grid_nodes,
+                s.kept_entries,
+                s.iterations,
+                s.coarse_iterations,
+                s.truncations,
+                s.marginal_error,
+                s.product_error,
+                s.truncation_bound,
+                s.stop_reason
+            );
+        }
+    }
+    let solver = FixedPointH::new(MultiscaleSinkhorn::new(eps).tolerance(tol))
+        .max_iterations(steps)
+        .tolerance(f64::NEG_INFINITY);
+    let start = Instant::now();
+    let result = solver.solve_observed(&problem, init, |r| {
+        println!(
+            "  iterate {:>2}: V_eps = {:.10}  at {:.2} s",
+            r.iteration,
+            r.objective,
+            r.elapsed.as_secs_f64()
+        )
+    })?;
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "H_eps n = {n} x 3, REL {rel:e} (eps {eps:e}), tolerance {tol:e}: {} steps in {seconds:.2} s, V_eps {:.10}, {:?}, peak memory {}",
+        result.iterations,
+        result.objective,
+        result.stop_reason,
+        peak_resident_memory()
+    );
+    Ok(())
+}
