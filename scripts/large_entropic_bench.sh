@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 uptime
 cargo build --release -p kantorovich-ot --example sinkhorn_timing --example multiscale_timing --example potential_check
+cargo build --release -p kantorovich-barycenter --example large_h_eps
 st=target/release/examples/sinkhorn_timing
 ms=target/release/examples/multiscale_timing
 check=target/release/examples/potential_check
@@ -31,6 +32,13 @@ $ms 100000 1e-2 1e-3 3
 $ms 100000 1e-3 1e-3 3
 $ms 1000000 1e-2 1e-3 2
 $ms 1000000 1e-3 1e-3 2
+uptime
+# H_eps of three 10^5-point clouds, 10 steps: N REL TOL STEPS
+for rel in 1e-2 1e-3; do
+    for tol in 1e-3 1e-6; do
+        target/release/examples/large_h_eps 100000 $rel $tol 10
+    done
+done
 uptime
 # GeomLoss side by side (eps = REL x max C = REL x 1.983820809853518 at 10^5, printed above)
 if [ -x target/geomloss-venv/bin/python ]; then

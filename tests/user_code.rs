@@ -190,10 +190,11 @@ fn wrong_barycentric_projections_are_named() {
             let mut means = vec![0.5; 2 * n];
             match self.0 {
                 0 => means.pop().map(|_| ()),
-                _ => means.first_mut().map(|m| *m = f64::NAN),
+                1 => means.first_mut().map(|m| *m = f64::NAN),
+                _ => None,
             };
             Some(Ok(BarycentricProjection {
-                cost: 1.0,
+                cost: if self.0 == 2 { f64::NAN } else { 1.0 },
                 dim: 2,
                 means,
                 row_mass: mu.weights().to_vec(),
@@ -205,7 +206,7 @@ fn wrong_barycentric_projections_are_named() {
     let plane = Euclidean::new(2).unwrap();
     let measures = (0..2).map(|k| plane.uniform(cloud(70 + k, 6, 2)).unwrap()).collect();
     let problem = BarycenterProblem::new(plane, measures, vec![0.5, 0.5], SquaredEuclidean).unwrap();
-    for (fault, says) in [(0, "11 coordinates"), (1, "NaN")] {
+    for (fault, says) in [(0, "11 coordinates"), (1, "projection [NaN"), (2, "value is NaN")] {
         let err = FixedPointH::new(Lying(fault))
             .solve(&problem, problem.default_init())
             .unwrap_err();

@@ -72,7 +72,9 @@ impl<X: GroundSpace> NextIterate<X> {
 /// couplings of each iterate computed by the solver `S` ([`NetworkSimplex`], exact, by default).
 ///
 /// Each iterate is evaluated once: its couplings give V(mu_t) (recorded in the trace) and feed
-/// the next step. The run stops after `max_iterations` steps, as soon as V rises by more than
+/// the next step. For a map that needs only barycentric projections (H), a solver that gives
+/// them without the plans ([`Coupling::barycentric_projection`]) is asked for those instead,
+/// each solve warm-started by the previous iterate's. The run stops after `max_iterations` steps, as soon as V rises by more than
 /// tolerance * |V(mu_{t-1})|, or when it moves by at most that; the iterate of least V is
 /// returned and
 /// [`BarycenterResult::stop_reason`] says which rule stopped the run (`converged` is true only
@@ -207,6 +209,11 @@ impl<M, S> FixedPoint<M, S> {
         M: FixedPointMap<X, Y, B>,
         S: Coupling<X, Y, B::Cost>,
     {
+        if self.map.needs_only_projections() {
+            if let Some(projections) = problem.projections_with_hints(mu, &self.solver, None) {
+                return self.map.apply_projected(problem, mu, &projections?);
+            }
+        }
         let plans = problem.couplings(mu, &self.solver)?;
         self.map.apply(problem, mu, &plans)
     }

@@ -153,11 +153,19 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
                 solver
                     .barycentric_projection(mu, nu, self.ground.cost_k(k), hint)
                     .map(|r| {
-                        r.map_err(|e| BarycenterError::Coupling {
+                        let p = r.map_err(|e| BarycenterError::Coupling {
                             k,
                             iteration: None,
                             source: Box::new(e),
-                        })
+                        })?;
+                        // (the means are checked where they are used, against the space of nu_k)
+                        if p.cost.is_nan() {
+                            return Err(BarycenterError::BadProjection {
+                                k,
+                                reason: "the coupling's value is NaN".into(),
+                            });
+                        }
+                        Ok(p)
                     })
             })
             .collect();

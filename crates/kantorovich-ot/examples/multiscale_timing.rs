@@ -34,10 +34,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     // NO_GRID=1 keeps the solver on the truncated kernel
     let grid = std::env::var_os("NO_GRID").is_none();
-    let sol = MultiscaleSinkhorn::new(eps)
-        .tolerance(tol)
-        .grid_products(grid)
-        .solve(&mu, &nu, &SquaredEuclidean)?;
+    // LEAF=k sets the leaf size (the default otherwise)
+    let mut solver = MultiscaleSinkhorn::new(eps).tolerance(tol).grid_products(grid);
+    if let Some(leaf) = std::env::var("LEAF").ok().and_then(|s| s.parse().ok()) {
+        solver = solver.leaf_size(leaf);
+    }
+    // TRUNCATION=t sets the truncation threshold (the default otherwise)
+    if let Some(t) = std::env::var("TRUNCATION").ok().and_then(|s| s.parse().ok()) {
+        solver = solver.truncation(t);
+    }
+    let sol = solver.solve(&mu, &nu, &SquaredEuclidean)?;
     let time = t.elapsed().as_secs_f64();
     println!(
         "multiscale n={n} d={d} eps={rel:e}*max = {eps:e}: {time:.3} s, coarse iterations {}, iterations {}, truncations {}, \

@@ -130,7 +130,7 @@ mod tree;
 mod warm;
 
 pub use backend::{CostBackend, LazyCost};
-pub use cloud::{MultiscaleSinkhorn, MultiscaleSolution, PointCloudCost};
+pub use cloud::{ClusterBox, MultiscaleSinkhorn, MultiscaleSolution, PointCloudCost};
 pub use entropic::{entropic_cost, sinkhorn_divergence, EntropicSolver};
 pub use error::OtError;
 pub use interpolation::DisplacementInterpolation;

@@ -510,3 +510,35 @@ fn warm_start_from_a_translated_problem() {
         assert!(ignored.coarse_iterations > 0);
     }
 }
+
+/// The clusters of the solver's tree: at most the count asked for, each holding its points (every
+/// point in some box), the leaves at most `leaf_size` points; a space without flat coordinates
+/// is an error.
+#[test]
+fn clusters_cover_the_points() {
+    let plane = Euclidean::new(2).unwrap();
+    let points = cloud(5, 1000, 2);
+    let mu = plane.uniform(points.clone()).unwrap();
+    for (leaf, count) in [(64usize, 16usize), (64, usize::MAX), (8, usize::MAX), (64, 1)] {
+        let boxes = MultiscaleSinkhorn::new(1e-3)
+            .leaf_size(leaf)
+            .clusters(&mu, count)
+            .unwrap();
+        assert!(!boxes.is_empty() && boxes.len() <= count);
+        let inside = |p: &[f64], (lo, hi): &(Vec<f64>, Vec<f64>)| (0..2).all(|k| lo[k] <= p[k] && p[k] <= hi[k]);
+        let mut per_box = vec![0usize; boxes.len()];
+        for p in points.chunks(2) {
+            let first = boxes.iter().position(|b| inside(p, b)).expect("every point in a box");
+            per_box[first] += 1;
+        }
+        if count == usize::MAX {
+            // boxes may touch on a median, so a point can sit on two: count each once, in the first
+            assert!(per_box.iter().all(|&c| c <= 2 * leaf), "{per_box:?}");
+            assert!(boxes.len() >= 1000 / leaf);
+        }
+    }
+    let g = Gaussian::new(1).unwrap();
+    let gm = g.uniform(&[0.0, 1.0], &[1.0, 2.0]).unwrap();
+    let err = MultiscaleSinkhorn::new(0.1).clusters(&gm, 4).unwrap_err();
+    assert!(err.to_string().contains("flat coordinates"), "{err}");
+}

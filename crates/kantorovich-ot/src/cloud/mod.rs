@@ -8,7 +8,7 @@ mod projection;
 mod sparse;
 mod tree;
 
-pub use multiscale::{MultiscaleSinkhorn, MultiscaleSolution};
+pub use multiscale::{ClusterBox, MultiscaleSinkhorn, MultiscaleSolution};
 
 use crate::backend::{for_each_line, line_log_sum_exp};
 use crate::kernel::{max_exponent, sum_exp_in_place, sum_exp_moment, trustworthy, with_simd, BLOCK};

@@ -77,6 +77,10 @@ pub struct MultiscaleSinkhorn {
     grid_products: bool,
 }
 
+/// The bounding box of a cluster ([`MultiscaleSinkhorn::clusters`]): the lowest and the highest
+/// coordinate of its points on each axis.
+pub type ClusterBox = (Vec<f64>, Vec<f64>);
+
 /// The result of [`MultiscaleSinkhorn::solve`]. Potentials are in the order of the input points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultiscaleSolution {
@@ -250,6 +254,31 @@ impl MultiscaleSinkhorn {
         }
         let plan = sparse_plan(&trees, &solution, self.threshold())?;
         Ok((solution, plan))
+    }
+
+    /// The clusters this solver builds on the points of `mu`: the bounding boxes (lo, hi) of
+    /// the nodes of a cut of its k-d tree with at most `count` clusters, the largest split
+    /// first (the coarse problem's cut for `count` = `coarse_size`; a count at or above the
+    /// number of leaves gives the leaves, of at most `leaf_size` points). For pictures and
+    /// diagnostics. Errors if `mu`'s space has no flat coordinates.
+    pub fn clusters<X: GroundSpace>(&self, mu: &DiscreteMeasure<X>, count: usize) -> Result<Vec<ClusterBox>, OtError> {
+        let (d, rows) = mu
+            .space()
+            .flat_coordinates(mu.points())
+            .ok_or_else(|| CoreError::InvalidParameter {
+                name: "mu",
+                reason: "its space gives no flat coordinates (GroundSpace::flat_coordinates), so it has no clusters"
+                    .into(),
+            })?;
+        let tree = ClusterTree::build(&Cloud::from_rows(d, rows, "mu")?, mu.weights(), self.leaf_size.max(1));
+        Ok(tree
+            .cut(count.max(1))
+            .into_iter()
+            .map(|id| {
+                let (lo, hi) = tree.node_box(id);
+                (lo.to_vec(), hi.to_vec())
+            })
+            .collect())
     }
 
     /// The cluster trees of the points, and the points in tree order (`b` balanced).
