@@ -99,7 +99,7 @@
 
 pub use kantorovich_barycenter::{
     BarycenterError, BarycenterProblem, BarycenterResult, FixedPointG, FixedPointGEps, FixedPointH, FixedSupportLp,
-    FixedSupportProblem, FixedSupportSolution, Ibp, IbpRecord, IbpSolution, IterationRecord, MultiMarginalLp,
+    FixedSupportProblem, FixedSupportSolution, Gluing, Ibp, IbpRecord, IbpSolution, IterationRecord, MultiMarginalLp,
     MultiMarginalSolution, NextIterate, SlicedBarycenter, LP_CERTIFICATE_TOLERANCE,
 };
 pub use kantorovich_core::{

@@ -606,3 +606,42 @@ fn entropic_h_on_grid_products_matches_dense_plans() {
     let gap = x.iter().zip(y).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
     assert!(gap < 1e-6, "iterates differ by {gap:e}");
 }
+
+/// The North-West-corner gluing on a case worked by hand: one atom x = 0 of mass 1, plan rows
+/// (0.5, 0.5) on nu_1 = {0, 2} and (0.3, 0.7) on nu_2 = {10, 20} (the exact plans of a point are
+/// its marginals). The cumulative masses 0.5, 1 and 0.3, 1 merge into the intervals [0, 0.3),
+/// [0.3, 0.5), [0.5, 1]: the atoms (0, 10) of mass 0.3, (0, 20) of 0.2 and (2, 20) of 0.5, whose
+/// ground barycentres (lambda 1/2 each) are 5, 10 and 11. The product gluing gives 4 atoms.
+#[test]
+fn north_west_gluing_by_hand() {
+    use kantorovich::barycenter::Gluing;
+    let line = Euclidean::new(1).unwrap();
+    let nus = vec![
+        line.measure(vec![0.0, 2.0], vec![0.5, 0.5]).unwrap(),
+        line.measure(vec![10.0, 20.0], vec![0.3, 0.7]).unwrap(),
+    ];
+    let problem = BarycenterProblem::new(line, nus, vec![0.5, 0.5], SquaredEuclidean).unwrap();
+    let mu = line.uniform(vec![0.0]).unwrap();
+    let nw = FixedPointG::default()
+        .gluing(Gluing::NorthWest)
+        .step(&problem, &mu)
+        .unwrap();
+    let atoms: Vec<(f64, f64)> = nw.iter().map(|(p, w)| (p[0], w)).collect();
+    let expected = [(5.0, 0.3), (10.0, 0.2), (11.0, 0.5)];
+    assert_eq!(atoms.len(), 3, "{atoms:?}");
+    for ((x, w), (ex, ew)) in atoms.iter().zip(expected) {
+        assert!((x - ex).abs() < 1e-12 && (w - ew).abs() < 1e-12, "{atoms:?}");
+    }
+    let product = FixedPointG::default().step(&problem, &mu).unwrap();
+    assert_eq!(product.len(), 4);
+    // the support limit: 3 atoms do not fit in 2; truncated at tau = 0.25, the atom of mass 0.2
+    // is dropped and the two others fit
+    let nw = FixedPointG::default().gluing(Gluing::NorthWest).max_support(2);
+    match nw.next_iterate(&problem, &mu) {
+        Err(BarycenterError::SupportTooLarge { atoms: 3, limit: 2 }) => {}
+        other => panic!("expected SupportTooLarge, got {:?}", other.map(|n| n.measure.len())),
+    }
+    let truncated = nw.mass_threshold(0.25).next_iterate(&problem, &mu).unwrap();
+    assert_eq!(truncated.measure.len(), 2);
+    assert!((truncated.dropped_mass - 0.2).abs() < 1e-12);
+}

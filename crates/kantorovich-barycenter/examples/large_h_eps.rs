@@ -1,10 +1,13 @@
 //! Timing of H_eps on the multiscale coupling at 10^5 points (issue 19): three uniform clouds
 //! of the unit square shifted by (0, 0), (1, 0.5), (0.5, 1), weights 1/3, the squared
 //! Euclidean cost, from a fourth uniform cloud; eps = REL x 2 (2 = max C on the unit square).
-//! Prints each iterate's V_eps as it is evaluated, then the total time and peak memory.
+//! Prints each iterate's V_eps as it is evaluated, then the total time and peak memory. With
+//! `G_EPS_STEP=TAU`, times one step of G_eps instead (sparse plans of the multiscale solver,
+//! glued with the North-West-corner rule, then with the product, truncated at TAU) and prints
+//! the support it makes.
 //!
 //!   cargo run --release -p kantorovich-barycenter --example large_h_eps -- N REL TOL STEPS
-use kantorovich_barycenter::{BarycenterProblem, FixedPointH};
+use kantorovich_barycenter::{BarycenterProblem, FixedPointGEps, FixedPointH, Gluing};
 use kantorovich_geometry::{Euclidean, SquaredEuclidean};
 use kantorovich_ot::MultiscaleSinkhorn;
 use kantorovich_testkit::{cloud, peak_resident_memory};
@@ -54,6 +57,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 s.stop_reason
             );
         }
+    }
+    if let Some(tau) = std::env::var("G_EPS_STEP").ok().and_then(|s| s.parse::<f64>().ok()) {
+        // one step of G_eps on the sparse plans instead: its support with each gluing
+        for gluing in [Gluing::NorthWest, Gluing::Product] {
+            let t = Instant::now();
+            let g = FixedPointGEps::new(MultiscaleSinkhorn::new(eps).tolerance(tol))
+                .gluing(gluing)
+                .mass_threshold(tau)
+                .max_support(200_000_000);
+            match g.next_iterate(&problem, &init) {
+                Ok(next) => println!(
+                    "G_eps step, {gluing:?} gluing, n = {n} x 3, eps {eps:e}, tau {tau:e}: {:.2} s, {} atoms, dropped {:.2e}, peak memory {}",
+                    t.elapsed().as_secs_f64(),
+                    next.measure.len(),
+                    next.dropped_mass,
+                    peak_resident_memory()
+                ),
+                Err(e) => println!("G_eps step, {gluing:?} gluing: {e} ({:.2} s)", t.elapsed().as_secs_f64()),
+            }
+        }
+        return Ok(());
     }
     let solver = FixedPointH::new(MultiscaleSinkhorn::new(eps).tolerance(tol))
         .max_iterations(steps)

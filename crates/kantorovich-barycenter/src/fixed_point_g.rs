@@ -2,6 +2,7 @@
 //! couplings, G_eps, optionally with truncation of the glued measure.
 
 use crate::checked::{ground_barycenter, validate_barycenters};
+use crate::north_west::{glue_north_west, Gluing};
 use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap, NextIterate};
 use kantorovich_core::{CoreError, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
 use kantorovich_ot::{NetworkSimplex, Sinkhorn};
@@ -27,7 +28,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 ///
 /// and a barycentre is a fixed point. The support of G(mu) has at most sum_i prod_k r_ik atoms,
 /// r_ik the number of non-zeros of row i of pi^(k); with exact (basic) couplings it stays close
-/// to n + sum_k m_k.
+/// to n + sum_k m_k. [`gluing`](FixedPoint::gluing)([`Gluing::NorthWest`](crate::Gluing)) glues
+/// each row by the North-West-corner rule instead: at most sum_i (sum_k r_ik - K + 1) atoms, and
+/// the same decrease (any coupling of the plans along mu gives a valid gamma).
 ///
 /// The coupling solver is a parameter: [`NetworkSimplex`](kantorovich_ot::NetworkSimplex) (exact)
 /// by default; with [`Sinkhorn`](kantorovich_ot::Sinkhorn) it is the entropic iteration G_eps
@@ -115,8 +118,8 @@ pub type FixedPointGEps<S = Sinkhorn> = FixedPoint<Glue, S>;
 /// The map G of [`FixedPointG`]: glue the couplings, push through the ground barycentre, merge
 /// coincident atoms.
 ///
-/// Settings: at most `max_support` glued atoms (10^7 by default), and a truncation threshold
-/// `mass_threshold` (0 by default: exact gluing).
+/// Settings: at most `max_support` glued atoms (10^7 by default), a truncation threshold
+/// `mass_threshold` (0 by default: exact gluing), and the `gluing` (product by default).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glue {
     /// The largest number of glued atoms allowed before [`BarycenterError::SupportTooLarge`].
@@ -124,6 +127,8 @@ pub struct Glue {
     /// tau in [0, 1): glued atoms of mass < tau * (mass of mu) are dropped and the rest
     /// renormalised to the mass of mu. 0 keeps every atom.
     pub mass_threshold: f64,
+    /// How the couplings are glued along mu ([`Gluing::Product`] by default).
+    pub gluing: Gluing,
 }
 
 impl Default for Glue {
@@ -131,6 +136,7 @@ impl Default for Glue {
         Self {
             max_support: 10_000_000,
             mass_threshold: 0.0,
+            gluing: Gluing::Product,
         }
     }
 }
@@ -160,6 +166,14 @@ impl<S> FixedPoint<Glue, S> {
         self.map_mut().mass_threshold = tau;
         self
     }
+
+    /// How the couplings are glued along mu: [`Gluing::Product`] (the default) or
+    /// [`Gluing::NorthWest`] (at most sum_k s_k(i) - K + 1 atoms per row instead of
+    /// prod_k s_k(i): the gluing that keeps G_eps on sparse plans sparse).
+    pub fn gluing(mut self, gluing: Gluing) -> Self {
+        self.map_mut().gluing = gluing;
+        self
+    }
 }
 
 impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> FixedPointMap<X, Y, B> for Glue {
@@ -169,7 +183,14 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> FixedPointMap<X,
         mu: &DiscreteMeasure<X>,
         plans: &[TransportPlan],
     ) -> Result<NextIterate<X>, BarycenterError> {
-        glue_truncated(problem, mu, plans, self.max_support, self.mass_threshold)
+        match self.gluing {
+            Gluing::Product => glue_truncated(problem, mu, plans, self.max_support, self.mass_threshold),
+            Gluing::NorthWest => {
+                check_tau(self.mass_threshold)?;
+                check_plans(problem, mu, plans)?;
+                glue_north_west(problem, mu, plans, self.max_support, self.mass_threshold)
+            }
+        }
     }
 }
 
@@ -187,6 +208,18 @@ where
     B: GroundBarycenter<X, Y>,
 {
     Ok(glue_truncated(problem, mu, plans, max_support, 0.0)?.measure)
+}
+
+/// Checks that the truncation threshold is in [0, 1).
+fn check_tau(tau: f64) -> Result<(), BarycenterError> {
+    if !(0.0..1.0).contains(&tau) {
+        return Err(CoreError::InvalidParameter {
+            name: "mass_threshold",
+            reason: format!("{tau} is not in [0, 1): use 0 for exact gluing, or a small fraction such as 1e-6"),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Checks that there is one plan per measure, of shape len(mu) x len(nu_k).
@@ -235,13 +268,7 @@ where
     Y: GroundSpace,
     B: GroundBarycenter<X, Y>,
 {
-    if !(0.0..1.0).contains(&tau) {
-        return Err(CoreError::InvalidParameter {
-            name: "mass_threshold",
-            reason: format!("{tau} is not in [0, 1): use 0 for exact gluing, or a small fraction such as 1e-6"),
-        }
-        .into());
-    }
+    check_tau(tau)?;
     check_plans(problem, mu, plans)?;
     let n = mu.len();
     let a_all = mu.weights();

@@ -48,6 +48,7 @@ mod fixed_support;
 mod iteration;
 mod lp_model;
 mod multi_marginal;
+mod north_west;
 mod problem;
 mod sliced;
 
@@ -62,5 +63,6 @@ pub use fixed_support::{
 pub use iteration::{BarycenterResult, IterationRecord};
 pub use lp_model::LP_CERTIFICATE_TOLERANCE;
 pub use multi_marginal::{MultiMarginalLp, MultiMarginalSolution};
+pub use north_west::Gluing;
 pub use problem::BarycenterProblem;
 pub use sliced::SlicedBarycenter;

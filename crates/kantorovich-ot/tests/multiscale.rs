@@ -542,3 +542,83 @@ fn clusters_cover_the_points() {
     let err = MultiscaleSinkhorn::new(0.1).clusters(&gm, 4).unwrap_err();
     assert!(err.to_string().contains("flat coordinates"), "{err}");
 }
+
+/// Law of the plan-free projections (random clouds of 1 to 300 points, d = 1 to 3, zero weights,
+/// the columns moved by up to 2, small leaves): against the full plan of the returned
+/// potentials, entry by entry, the projections are within their reported bound and the row
+/// masses within the certified marginal error; a warm start from the solve's own gauge gives the
+/// same projections.
+#[test]
+fn projections_law() {
+    fn prop(seed: u64) -> TestResult {
+        let mut rng = SplitMix64(seed);
+        let d = 1 + rng.below(3);
+        let (n, m) = (1 + rng.below(300), 1 + rng.below(300));
+        let offset = 2.0 * rng.uniform();
+        let x = cloud(seed ^ 3, n, d);
+        let y: Vec<f64> = cloud(seed ^ 4, m, d).iter().map(|v| v + offset).collect();
+        let mut a: Vec<f64> = (0..n).map(|_| 0.2 + rng.uniform()).collect();
+        let b: Vec<f64> = (0..m).map(|_| 0.2 + rng.uniform()).collect();
+        if n > 1 && rng.below(2) == 0 {
+            a[rng.below(n)] = 0.0;
+        }
+        let ratio = b.iter().sum::<f64>() / a.iter().sum::<f64>();
+        a.iter_mut().for_each(|w| *w *= ratio);
+        let cost = PointCloudCost::from_coordinates(d, CoordinateCost::SquaredEuclidean, &x, &y).unwrap();
+        let eps = 10f64.powf(-1.0 - 2.0 * rng.uniform()) * d as f64;
+        let solver = MultiscaleSinkhorn::new(eps)
+            .tolerance(1e-8)
+            .leaf_size(1 + rng.below(16))
+            .coarse_size(1 + rng.below(40));
+        let (sol, proj) = match solver.project_cloud(&a, &b, &cost) {
+            Ok(r) => r,
+            Err(e) => return TestResult::error(format!("{e}")),
+        };
+        let (mut weighted, mut total, mut mass_err) = (0.0, 0.0, 0.0);
+        for (i, &ai) in a.iter().enumerate() {
+            let (mut r, mut s) = (0.0, vec![0.0; d]);
+            for (j, &bj) in b.iter().enumerate() {
+                let p = ai * bj * ((sol.f[i] + sol.g[j] - cost.cost(i, j)) / eps).exp();
+                r += p;
+                s.iter_mut().zip(&y[j * d..(j + 1) * d]).for_each(|(s, y)| *s += p * y);
+            }
+            mass_err += (proj.row_mass[i] - r).abs();
+            if ai > 0.0 {
+                let gap = (0..d)
+                    .map(|k| (proj.means[i * d + k] - s[k] / r).abs())
+                    .fold(0.0, f64::max);
+                weighted += proj.row_mass[i] * gap;
+                total += proj.row_mass[i];
+            }
+        }
+        let mass: f64 = a.iter().sum();
+        let scale = 1.0 + offset + 1.0;
+        if weighted / total > proj.error * (1.0 + 1e-6) + 1e-12 * scale {
+            return TestResult::error(format!(
+                "projection error {:e} > bound {:e}",
+                weighted / total,
+                proj.error
+            ));
+        }
+        let certified = (sol.marginal_error + sol.truncation_bound + sol.product_error) * mass;
+        if mass_err > certified * 1.001 + 1e-12 * mass {
+            return TestResult::error(format!("row masses off by {mass_err:e} > {certified:e}"));
+        }
+        let (f, g) = proj.warm_start.as_ref().unwrap();
+        let (_, again) = solver.project_cloud_from(&a, &b, &cost, Some((f, g))).unwrap();
+        let moved = proj
+            .means
+            .iter()
+            .zip(&again.means)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f64::max);
+        if moved > 1e-6 * scale {
+            return TestResult::error(format!("the warm start moved the projections by {moved:e}"));
+        }
+        TestResult::passed()
+    }
+    QuickCheck::new()
+        .tests(60)
+        .min_tests_passed(60)
+        .quickcheck(prop as fn(u64) -> TestResult);
+}
