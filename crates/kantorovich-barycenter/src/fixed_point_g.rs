@@ -426,14 +426,26 @@ where
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<_, BarycenterError>>()?;
+    assemble_glued(space, &parts, mass, tau)
+}
+
+/// The glued measure from what the blocks of rows made (points, weights, mass dropped), with
+/// coincident atoms merged and the dropped fraction of `mass`; `AllMassTruncated` if a
+/// truncation at `tau` kept nothing.
+pub(crate) fn assemble_glued<X: GroundSpace>(
+    space: &X,
+    parts: &[(X::Storage, Vec<f64>, f64)],
+    mass: f64,
+    tau: f64,
+) -> Result<NextIterate<X>, BarycenterError> {
     let total: usize = parts.iter().map(|(_, w, _)| w.len()).sum();
-    if total == 0 && truncating {
+    if total == 0 && tau > 0.0 {
         return Err(BarycenterError::AllMassTruncated { tau });
     }
     let mut points = space.with_capacity(total);
     let mut weights = Vec::with_capacity(total);
     let mut dropped = 0.0;
-    for (p, w, lost) in &parts {
+    for (p, w, lost) in parts {
         for t in 0..w.len() {
             space.push(&mut points, space.point(p, t));
         }

@@ -1,7 +1,8 @@
 //! The North-West-corner gluing of G: the K conditional distributions of each row coupled
 //! monotonically, so a row glues to at most sum_k s_k(i) - K + 1 atoms instead of prod_k s_k(i).
 
-use crate::checked::{ground_barycenter, validate_barycenters};
+use crate::checked::ground_barycenter;
+use crate::fixed_point_g::assemble_glued;
 use crate::{BarycenterError, BarycenterProblem, NextIterate};
 use kantorovich_core::{DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan};
 use rayon::prelude::*;
@@ -153,23 +154,5 @@ where
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<Result<_, BarycenterError>>()?;
-    let total: usize = parts.iter().map(|(_, w, _)| w.len()).sum();
-    if total == 0 && tau > 0.0 {
-        return Err(BarycenterError::AllMassTruncated { tau });
-    }
-    let mut points = space.with_capacity(total);
-    let mut weights = Vec::with_capacity(total);
-    let mut dropped = 0.0;
-    for (p, w, lost) in &parts {
-        for t in 0..w.len() {
-            space.push(&mut points, space.point(p, t));
-        }
-        weights.extend_from_slice(w);
-        dropped += lost;
-    }
-    validate_barycenters(space, &points)?;
-    Ok(NextIterate {
-        measure: DiscreteMeasure::new(space.clone(), points, weights)?.merged(),
-        dropped_mass: dropped / mass,
-    })
+    assemble_glued(space, &parts, mass, tau)
 }
