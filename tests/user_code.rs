@@ -213,4 +213,12 @@ fn wrong_barycentric_projections_are_named() {
         assert!(matches!(err, BarycenterError::BadProjection { k: 0, .. }), "{err:?}");
         assert!(err.to_string().contains(says), "{err}");
     }
+    // one set of projections for two measures
+    let mu = problem.default_init();
+    let one = Lying(3).barycentric_projection(&mu, &problem.measures()[0], &SquaredEuclidean, None);
+    let err = kantorovich::barycenter::project_means(&problem, &mu, &[one.unwrap().unwrap()]).unwrap_err();
+    assert!(
+        err.to_string().contains("1 sets of projections for 2 measures"),
+        "{err}"
+    );
 }

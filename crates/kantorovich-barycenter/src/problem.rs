@@ -169,11 +169,17 @@ impl<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>> BarycenterProble
                     })
             })
             .collect();
-        // the first error in order of k
-        answers
-            .into_iter()
-            .collect::<Option<Vec<_>>>()
-            .map(|r| r.into_iter().collect())
+        // the first error in order of k, even where another k has no such path
+        let mut projections = Vec::with_capacity(answers.len());
+        let mut complete = true;
+        for answer in answers {
+            match answer {
+                Some(Err(e)) => return Some(Err(e)),
+                Some(Ok(p)) => projections.push(p),
+                None => complete = false,
+            }
+        }
+        complete.then_some(Ok(projections))
     }
 
     /// V(mu) = sum_k lambda_k <c_k, pi^(k)> for the couplings `plans` of `mu` (one per measure).

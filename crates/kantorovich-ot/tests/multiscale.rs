@@ -508,7 +508,23 @@ fn warm_start_from_a_translated_problem() {
         // a hint that does not fit is ignored
         let (ignored, _) = project(&mu1, Some((&f[1..], g)));
         assert!(ignored.coarse_iterations > 0);
+        // a start far off still gives the answer (cold, if the warm iterations run out)
+        let wild: Vec<f64> = f.iter().enumerate().map(|(i, v)| v + 50.0 * (i % 7) as f64).collect();
+        let (_, from_wild) = project(&mu1, Some((&wild, g)));
+        assert!((from_wild.cost - cold.cost).abs() <= 1e-6 * cold.cost, "n {n}");
     }
+    // another cost form: the warm start is taken as it is (no moved gauge) and changes nothing
+    let (x, y) = (cloud(83, 600, 2), cloud(84, 500, 2));
+    let form = CoordinateCost::PNormPower { p: 1.5, q: 1.5 };
+    let cost = PointCloudCost::from_coordinates(2, form, &x, &y).unwrap();
+    let (a, b) = (vec![1.0 / 600.0; 600], vec![1.0 / 500.0; 500]);
+    let solver = MultiscaleSinkhorn::new(5e-3).tolerance(1e-8);
+    let (cold_solution, cold) = solver.project_cloud(&a, &b, &cost).unwrap();
+    let (f, g) = cold.warm_start.as_ref().unwrap();
+    assert_eq!((f, g), (&cold_solution.f, &cold_solution.g));
+    let (warm_solution, warm) = solver.project_cloud_from(&a, &b, &cost, Some((f, g))).unwrap();
+    assert_eq!(warm_solution.coarse_iterations, 0);
+    assert!((warm.cost - cold.cost).abs() <= 1e-7 * cold.cost);
 }
 
 /// The clusters of the solver's tree: at most the count asked for, each holding its points (every

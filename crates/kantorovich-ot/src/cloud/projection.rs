@@ -11,8 +11,8 @@ use super::multiscale::{MultiscaleSinkhorn, MultiscaleSolution, Path, Trees};
 use super::sparse::SparseKernel;
 use super::PointCloudCost;
 use crate::kernel::{max_exponent, sum_exp_in_place, with_simd, BLOCK};
-use crate::OtError;
-use kantorovich_core::BarycentricProjection;
+use crate::{CostBackend, OtError};
+use kantorovich_core::{BarycentricProjection, CoordinateCost};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -81,7 +81,8 @@ impl MultiscaleSinkhorn {
     /// As [`project_cloud`](Self::project_cloud), warm-started from the potentials (f, g) of
     /// a nearby problem (the previous iterate of a barycentre iteration: moved rows, the same
     /// columns), which replace the coarse solve and the epsilon-scaling; ignored unless they
-    /// fit (lengths n and m, finite entries). The result's guarantees are those of a cold start.
+    /// fit (lengths n and m, finite entries). A warm-started solve that does not converge is
+    /// run again cold, so the result's guarantees are those of a cold start.
     pub fn project_cloud_from(
         &self,
         a: &[f64],
@@ -89,10 +90,25 @@ impl MultiscaleSinkhorn {
         cost: &PointCloudCost,
         warm: Option<(&[f64], &[f64])>,
     ) -> Result<(MultiscaleSolution, BarycentricProjection), OtError> {
-        let gauge = MovedGauge::new(cost, &mean_shift(cost, a, b));
-        let warm = warm.filter(|(f, g)| f.len() == gauge.alpha.len() && g.len() == gauge.beta.len());
-        let start = warm.map(|(f, g)| gauge.unmoved(f, g));
-        let (solution, path) = self.run(a, b, cost, start.as_ref().map(|(f, g)| (&f[..], &g[..])))?;
+        let (n, m) = (cost.rows(), cost.cols());
+        let fits = a.len() == n && b.len() == m;
+        // the moved gauge is exact for |x - y|^2 only; other forms keep the potentials as they are
+        let shift = if fits && cost.form() == CoordinateCost::SquaredEuclidean {
+            mean_shift(cost, a, b)
+        } else {
+            vec![0.0; cost.dim()]
+        };
+        let gauge = MovedGauge::new(cost, &shift);
+        let start = warm
+            .filter(|(f, g)| fits && f.len() == n && g.len() == m)
+            .map(|(f, g)| gauge.unmoved(f, g));
+        let mut outcome = self.run(a, b, cost, start.as_ref().map(|(f, g)| (&f[..], &g[..])));
+        if start.is_some() && !matches!(&outcome, Ok((s, _)) if s.converged) {
+            // a start too far from this problem (without the coarse solve and the scaling the
+            // iterations may run out): solve it cold
+            outcome = self.run(a, b, cost, None);
+        }
+        let (solution, path) = outcome?;
         if !solution.converged {
             return Err(OtError::NotConverged {
                 iterations: solution.iterations,
