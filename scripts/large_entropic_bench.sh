@@ -39,6 +39,11 @@ for rel in 1e-2 1e-3; do
         target/release/examples/large_h_eps 100000 $rel $tol 10
     done
 done
+# H_eps side by side with POT (dense, so smaller n; REL 1e-2 only: POT's sinkhorn underflows at 1e-3)
+for n in 1000 3000 5000; do
+    WRITE_POINTS=target/ours_h_eps.bin target/release/examples/large_h_eps $n 1e-2 1e-6 10
+    python3 scripts/pot_h_eps.py $n 1e-2 10 target/ours_h_eps.bin
+done
 uptime
 # GeomLoss side by side (eps = REL x max C = REL x 1.983820809853518 at 10^5, printed above)
 if [ -x target/geomloss-venv/bin/python ]; then

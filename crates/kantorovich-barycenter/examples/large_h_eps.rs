@@ -92,6 +92,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
     })?;
     let seconds = start.elapsed().as_secs_f64();
+    // WRITE_POINTS=FILE: the returned iterate's points as raw float64, for scripts/pot_h_eps.py
+    // (the iterate of least V_eps: the last one when V_eps decreases at every step)
+    if let Some(path) = std::env::var_os("WRITE_POINTS") {
+        let bytes: Vec<u8> = result.measure.points().iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::fs::write(path, bytes)?;
+    }
     println!(
         "H_eps n = {n} x 3, REL {rel:e} (eps {eps:e}), tolerance {tol:e}: {} steps in {seconds:.2} s, V_eps {:.10}, {:?}, peak memory {}",
         result.iterations,
