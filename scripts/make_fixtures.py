@@ -163,6 +163,32 @@ def free_support_fixture():
     ]
 
 
+def north_west_fixture():
+    """POT's true fixed point (North-West-corner gluing of exact plans) for c_k = lambda_k |x - y|^2,
+    whose ground barycentre is the lambda-weighted mean: V(mu_0..mu_4) and the atoms of mu_4."""
+    lambdas = np.array([0.5, 0.3, 0.2])
+    sizes = [6, 7, 9]
+    measures = [cloud(50 + k, m, 2) for k, m in enumerate(sizes)]
+    weights = [sequential_normalised(cloud(150 + k, m, 1).ravel() + 0.1) for k, m in enumerate(sizes)]
+    x_init = cloud(60, 8, 2)
+    costs = [lambda x, y, l=l: l * sqdist(x, y) for l in lambdas]
+
+    def ground_bary(ys):
+        return sum(l * y for l, y in zip(lambdas, ys)) / lambdas.sum()
+
+    x, a, log = ot.lp.free_support_barycenter_generic_costs(
+        measures, weights, x_init.copy(), costs, ground_bary=ground_bary, numItermax=4,
+        method="true_fixed_point", stopThr=-np.inf, log=True)
+    return [
+        "# K = 3 measures cloud(50 + k, m_k, 2), m = 6, 7, 9, weights cloud(150 + k, m_k, 1) + 0.1 normalised;",
+        "# lambdas; X_init = cloud(60, 8, 2) uniform; method true_fixed_point, 4 iterations: V(mu_0..mu_4), mu_4",
+        "lambdas " + fmt(lambdas),
+        "objectives " + fmt([float(v) for v in log["V_list"]]),
+        "points " + fmt(x),
+        "weights " + fmt(a),
+    ]
+
+
 def sinkhorn_fixtures():
     lines = ["# seed_x seed_y n m d eps: uniform weights, squared Euclidean; <C, P> of ot.sinkhorn2 (sinkhorn_log)"]
     for (sx, sy, n, m, d, eps) in [(11, 12, 30, 20, 2, 1e-1), (13, 14, 40, 40, 2, 1e-2), (15, 16, 25, 35, 3, 5e-3)]:
@@ -261,6 +287,8 @@ def main():
         f.write("\n".join([header] + sinkhorn_fixtures()) + "\n")
     with open("tests/fixtures/pot_free_support.txt", "w") as f:
         f.write("\n".join([header] + free_support_fixture()) + "\n")
+    with open("tests/fixtures/pot_north_west.txt", "w") as f:
+        f.write("\n".join([header] + north_west_fixture()) + "\n")
     with open("tests/fixtures/pot_sinkhorn_divergence.txt", "w") as f:
         f.write("\n".join([header] + divergence_fixtures()) + "\n")
 

@@ -135,3 +135,57 @@ fn network_simplex_matches_pot_on_hard_cases() {
         }
     }
 }
+
+/// G with the North-West-corner gluing reproduces POT's `free_support_barycenter_generic_costs(
+/// method="true_fixed_point")` (c_k = lambda_k |x - y|^2, the weighted mean as ground
+/// barycentre): V(mu_0..mu_4) to 1e-9 relative, and mu_4 atom for atom (as sets: POT keys its
+/// glued atoms by index tuples, we merge coincident points).
+#[test]
+fn north_west_g_matches_pot_true_fixed_point() {
+    use kantorovich::barycenter::Gluing;
+    let data = fixture("pot_north_west.txt");
+    let get = |key: &str| data.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let lambdas = get("lambdas");
+    let sizes = [6usize, 7, 9];
+    let plane = Euclidean::new(2).unwrap();
+    let measures = sizes
+        .iter()
+        .enumerate()
+        .map(|(k, &m)| {
+            let w: Vec<f64> = cloud(150 + k as u64, m, 1).iter().map(|v| v + 0.1).collect();
+            plane.measure(cloud(50 + k as u64, m, 2), w).unwrap()
+        })
+        .collect();
+    let problem = BarycenterProblem::new(plane, measures, lambdas, SquaredEuclidean).unwrap();
+    let init = plane.uniform(cloud(60, 8, 2)).unwrap();
+    let result = FixedPointG::default()
+        .gluing(Gluing::NorthWest)
+        .max_iterations(4)
+        .tolerance(f64::NEG_INFINITY)
+        .solve(&problem, init.clone())
+        .unwrap();
+    let expected = get("objectives");
+    assert_eq!(result.trace.len(), expected.len());
+    for (record, v) in result.trace.iter().zip(&expected) {
+        assert!(
+            (record.objective - v).abs() <= 1e-9 * v,
+            "V(mu_{}) = {} vs POT {v}",
+            record.iteration,
+            record.objective
+        );
+    }
+    // mu_4, stepped again from the start to get the last iterate (the result keeps the best)
+    let g = FixedPointG::default().gluing(Gluing::NorthWest);
+    let mut mu = init;
+    for _ in 0..4 {
+        mu = g.step(&problem, &mu).unwrap();
+    }
+    let (points, weights) = (get("points"), get("weights"));
+    assert_eq!(mu.len(), weights.len());
+    for (p, w) in points.chunks(2).zip(&weights) {
+        let found = mu
+            .iter()
+            .any(|(q, v)| (q[0] - p[0]).abs() < 1e-12 && (q[1] - p[1]).abs() < 1e-12 && (v - w).abs() < 1e-12);
+        assert!(found, "POT's atom {p:?} of weight {w} is not in ours");
+    }
+}
