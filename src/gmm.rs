@@ -19,7 +19,8 @@
 //!   barycentres of the problem [`GmmBarycenterProblem`], computed by
 //!   [`FixedPointG`](crate::FixedPointG) (with V(mu) >= V(G mu) + T_delta(mu, G mu), delta the one
 //!   of [`BuresWasserstein`]) or heuristically by [`FixedPointH`](crate::FixedPointH) (which
-//!   averages covariances linearly; V can increase along it on this space).
+//!   averages covariances linearly; V can increase along it on this space) or by
+//!   [`FixedPointHBures`] (the barycentric projection as a Bures barycentre).
 //!
 //! The functions live in this crate because they join the Gaussian space (`kantorovich-geometry`)
 //! with the network simplex (`kantorovich-ot`), which do not depend on each other.
@@ -44,7 +45,11 @@
 //! # Ok::<(), kantorovich::Error>(())
 //! ```
 
-use crate::{BarycenterProblem, BuresWasserstein, DiscreteMeasure, Error, ExactSolution, Gaussian};
+use crate::barycenter::{FixedPoint, FixedPointMap, NextIterate};
+use crate::{
+    BarycenterError, BarycenterProblem, BuresWasserstein, DiscreteMeasure, Error, ExactSolution, Gaussian,
+    GroundBarycenter, GroundSpace, NetworkSimplex, TransportPlan, VectorSpace,
+};
 
 /// A Gaussian mixture model sum_i a_i N(m_i, S_i): a discrete measure on the [`Gaussian`] space.
 pub type Gmm = DiscreteMeasure<Gaussian>;
@@ -63,7 +68,98 @@ pub fn mixture_wasserstein_squared(a: &Gmm, b: &Gmm) -> Result<f64, Error> {
 
 /// The optimal transport between the components of two GMMs for the cost W2^2: the plan pi_ij
 /// (mass of component i of `a` sent to component j of `b`), its cost MW2^2(a, b) and the dual
-/// potentials, as computed by [`NetworkSimplex`](crate::NetworkSimplex).
+/// potentials, as computed by [`NetworkSimplex`].
 pub fn mixture_transport(a: &Gmm, b: &Gmm) -> Result<ExactSolution, Error> {
     Ok(kantorovich_ot::exact_ot(a, b, &BuresWasserstein::default())?)
+}
+
+/// The iteration H on GMMs with the **Bures barycentric projection** (POT's
+/// `gmm_barycenter_fixed_point(..., barycentric_proj_method="bures")`): for the couplings
+/// pi^(k) of mu = sum_i a_i N_i and nu_k = sum_j b_kj N_kj, the projection of component i on
+/// nu_k is the Bures-Wasserstein barycentre of the components N_kj with the weights pi^(k)_ij
+/// (instead of the linear average of their means and covariances that
+/// [`FixedPointH`](crate::FixedPointH) takes), and
+///
+/// ```text
+/// H(mu) = sum_i a_i B(Nbar_1(i), .., Nbar_K(i)),   Nbar_k(i) = argmin_N sum_j pi^(k)_ij W2^2(N, N_kj),
+/// ```
+///
+/// B the problem's ground barycentre. The weights a_i stay as they are (atoms of zero weight, or
+/// whose row of some plan is empty, keep their component). Settings and `solve` are those of
+/// [`FixedPoint`]; the Bures barycentres of the rows use [`BuresWasserstein::default`].
+pub type FixedPointHBures<S = NetworkSimplex> = FixedPoint<BuresProject, S>;
+
+/// The map of [`FixedPointHBures`]: Bures barycentric projections pushed through the ground
+/// barycentre.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuresProject;
+
+impl<B: GroundBarycenter<Gaussian, Gaussian>> FixedPointMap<Gaussian, Gaussian, B> for BuresProject {
+    fn apply(
+        &self,
+        problem: &BarycenterProblem<Gaussian, Gaussian, B>,
+        mu: &DiscreteMeasure<Gaussian>,
+        plans: &[TransportPlan],
+    ) -> Result<NextIterate<Gaussian>, BarycenterError> {
+        let space = problem.space();
+        let measures = problem.measures();
+        if plans.len() != measures.len() {
+            return Err(crate::CoreError::InvalidParameter {
+                name: "plans",
+                reason: format!(
+                    "{} couplings for {} measures: give one per measure",
+                    plans.len(),
+                    measures.len()
+                ),
+            }
+            .into());
+        }
+        let bures = BuresWasserstein::default();
+        let mut points = space.with_capacity(mu.len());
+        for (i, &a) in mu.weights().iter().enumerate() {
+            let mut selected = space.with_capacity(measures.len());
+            let mut served = a > 0.0;
+            for (plan, nu) in plans.iter().zip(measures) {
+                let (cols, masses) = plan.row(i);
+                if !served || cols.is_empty() {
+                    served = false;
+                    break;
+                }
+                let ys: Vec<_> = cols.iter().map(|&j| nu.point(j)).collect();
+                let bar = bures.gaussian_barycenter(&ys, masses)?;
+                let mut coords = bar.mean;
+                coords.extend_from_slice(&bar.cov);
+                space.push_coords(&mut selected, &coords);
+            }
+            if !served {
+                space.push(&mut points, mu.point(i));
+                continue;
+            }
+            let ys: Vec<_> = (0..measures.len()).map(|k| space.point(&selected, k)).collect();
+            let before = space.len(&points);
+            problem
+                .ground()
+                .barycenter(space, &ys, problem.lambdas(), &mut points)
+                .map_err(|e| BarycenterError::GroundBarycenter {
+                    iteration: None,
+                    problem: format!("failed: {e}"),
+                })?;
+            // a user's ground barycentre must append exactly one point
+            if space.len(&points) != before + 1 {
+                return Err(BarycenterError::GroundBarycenter {
+                    iteration: None,
+                    problem: format!("appended {} points instead of 1", space.len(&points) - before),
+                });
+            }
+        }
+        space.validate(&points).map_err(|e| BarycenterError::GroundBarycenter {
+            iteration: None,
+            problem: format!("returned an invalid Gaussian: {e}"),
+        })?;
+        Ok(NextIterate::exact(DiscreteMeasure::new(
+            *space,
+            points,
+            mu.weights().to_vec(),
+        )?))
+    }
 }
