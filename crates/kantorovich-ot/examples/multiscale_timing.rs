@@ -39,6 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(leaf) = std::env::var("LEAF").ok().and_then(|s| s.parse().ok()) {
         solver = solver.leaf_size(leaf);
     }
+    // COARSE=k sets the coarse problem's size (the default otherwise)
+    if let Some(k) = std::env::var("COARSE").ok().and_then(|s| s.parse().ok()) {
+        solver = solver.coarse_size(k);
+    }
     // TRUNCATION=t sets the truncation threshold (the default otherwise)
     if let Some(t) = std::env::var("TRUNCATION").ok().and_then(|s| s.parse().ok()) {
         solver = solver.truncation(t);
