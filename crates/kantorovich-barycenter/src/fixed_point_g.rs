@@ -223,7 +223,7 @@ fn check_tau(tau: f64) -> Result<(), BarycenterError> {
 }
 
 /// Checks that there is one plan per measure, of shape len(mu) x len(nu_k).
-fn check_plans<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>>(
+pub(crate) fn check_plans<X: GroundSpace, Y: GroundSpace, B: GroundBarycenter<X, Y>>(
     problem: &BarycenterProblem<X, Y, B>,
     mu: &DiscreteMeasure<X>,
     plans: &[TransportPlan],

@@ -1,6 +1,7 @@
 //! The iteration H: barycentric projections of the couplings, pushed by the ground barycentre.
 
 use crate::checked::{ground_barycenter, validate_barycenters};
+use crate::fixed_point_g::check_plans;
 use crate::{BarycenterError, BarycenterProblem, FixedPoint, FixedPointMap, NextIterate};
 use kantorovich_core::{
     BarycentricProjection, CoreError, DiscreteMeasure, GroundBarycenter, GroundSpace, TransportPlan, VectorSpace,
@@ -65,7 +66,7 @@ where
     B: GroundBarycenter<X, Y>,
 {
     let measures = problem.measures();
-    check_count(plans.len(), measures.len(), "couplings")?;
+    check_plans(problem, mu, plans)?;
     push_forward(problem, mu, |k, i, coords| {
         let (cols, masses) = plans[k].row(i);
         let row_mass: f64 = masses.iter().sum();
@@ -99,7 +100,17 @@ where
     B: GroundBarycenter<X, Y>,
 {
     let n = mu.len();
-    check_count(projections.len(), problem.measures().len(), "sets of projections")?;
+    let measures = problem.measures().len();
+    if projections.len() != measures {
+        return Err(CoreError::InvalidParameter {
+            name: "projections",
+            reason: format!(
+                "{} sets of projections for {measures} measures: give one per measure nu_k",
+                projections.len()
+            ),
+        }
+        .into());
+    }
     for (k, (p, nu)) in projections.iter().zip(problem.measures()).enumerate() {
         let d = nu.space().dim();
         let bad = |reason: String| Err(BarycenterError::BadProjection { k, reason });
@@ -132,18 +143,6 @@ where
         coords.copy_from_slice(&p.means[i * p.dim..(i + 1) * p.dim]);
         true
     })
-}
-
-/// One coupling (or set of projections) per measure.
-fn check_count(given: usize, measures: usize, what: &str) -> Result<(), BarycenterError> {
-    if given != measures {
-        return Err(CoreError::InvalidParameter {
-            name: "plans",
-            reason: format!("{given} {what} for {measures} measures: give one per measure nu_k"),
-        }
-        .into());
-    }
-    Ok(())
 }
 
 /// sum_i a_i delta(B(ybar_1(x_i), .., ybar_K(x_i))), with `project(k, i, coords)` writing

@@ -423,6 +423,23 @@ impl<'a> GridProduct<'a> {
         })
     }
 
+    /// For each axis k, the row products N_ik = sum_j w_j (y_jk - lo_k) K~(x_i + t, y_j) of the
+    /// weights times the columns' coordinates (shifted to be >= 0; see
+    /// [`apply_to_rows`](Self::apply_to_rows)), each off by at most delta W (hi_k - lo_k).
+    pub fn coordinate_products(&self, w: &[f64], inv_eps: f64) -> Vec<Vec<f64>> {
+        let (_, y) = self.cost.clouds();
+        (0..self.dim)
+            .map(|k| {
+                let wk: Vec<f64> = w
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &wj)| wj * (y.coord(j, k) - y.lo[k]))
+                    .collect();
+                self.apply_to_rows(&wk, inv_eps).0
+            })
+            .collect()
+    }
+
     /// The log-sum-exp of lines (`rows` or columns): log sum_s exp(u_t + v_s - C_ts inv_eps),
     /// from the grid product where it resolves the sum to 1 part in 100 of itself, exactly
     /// otherwise; records the relative error bound of each line.
@@ -509,13 +526,7 @@ impl crate::CostBackend for GridProduct<'_> {
                 .enumerate()
                 .map(|(j, &vj)| (vj + self.column_tilt(j, inv_eps) - vmax).exp())
                 .collect();
-            for k in 0..self.dim {
-                let wk: Vec<f64> = w
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &wj)| wj * (y.coord(j, k) - y.lo[k]))
-                    .collect();
-                let (n, _) = self.apply_to_rows(&wk, inv_eps);
+            for (k, n) in self.coordinate_products(&w, inv_eps).into_iter().enumerate() {
                 let t2 = 2.0 * self.gauge.shift[k];
                 linear
                     .iter_mut()

@@ -410,29 +410,41 @@ impl MultiscaleSinkhorn {
 
         // 2. extrapolation: soft c-transforms of the coarse potentials against the points
         let inv_eps = 1.0 / eps;
-        let log_weighted = |pot: &[f64], w: &[f64]| -> Vec<f64> {
-            pot.iter()
-                .zip(w)
-                .map(|(p, w)| {
-                    if *w > 0.0 {
-                        p * inv_eps + w.ln()
-                    } else {
-                        f64::NEG_INFINITY
-                    }
-                })
-                .collect()
-        };
         let mut f = vec![0.0; n];
         let to_coarse_y = PointCloudCost::from_clouds(form, tx.cloud.clone(), cy);
-        to_coarse_y.row_log_sum_exp(&vec![0.0; n], &log_weighted(&coarse_solution.g, &cb), inv_eps, &mut f);
+        to_coarse_y.row_log_sum_exp(
+            &vec![0.0; n],
+            &log_weights(&coarse_solution.g, &cb, inv_eps),
+            inv_eps,
+            &mut f,
+        );
         let mut g = vec![0.0; m];
         let from_coarse_x = PointCloudCost::from_clouds(form, cx, ty.cloud.clone());
-        from_coarse_x.col_log_sum_exp(&log_weighted(&coarse_solution.f, &ca), &vec![0.0; m], inv_eps, &mut g);
+        from_coarse_x.col_log_sum_exp(
+            &log_weights(&coarse_solution.f, &ca, inv_eps),
+            &vec![0.0; m],
+            inv_eps,
+            &mut g,
+        );
         for p in f.iter_mut().chain(g.iter_mut()) {
             *p = if p.is_finite() { -eps * *p } else { 0.0 };
         }
         Ok((f, g, coarse_solution.total_iterations))
     }
+}
+
+/// The log-weights pot_t / eps + log(w_t) of a line's terms (-inf where w_t = 0).
+pub(super) fn log_weights(pot: &[f64], w: &[f64], inv_eps: f64) -> Vec<f64> {
+    pot.iter()
+        .zip(w)
+        .map(|(p, w)| {
+            if *w > 0.0 {
+                p * inv_eps + w.ln()
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+        .collect()
 }
 
 /// The clusters of a cut of the tree with at most `count` nodes: their weighted means and masses.

@@ -7,7 +7,7 @@
 //! computes its Sinkhorn products (grid products, or the kept blocks of the truncated kernel).
 
 use super::grid_product::{mean_shift, GridProduct, MovedGauge};
-use super::multiscale::{MultiscaleSinkhorn, MultiscaleSolution, Path, Trees};
+use super::multiscale::{log_weights, MultiscaleSinkhorn, MultiscaleSolution, Path, Trees};
 use super::sparse::SparseKernel;
 use super::PointCloudCost;
 use crate::kernel::{max_exponent, sum_exp_in_place, with_simd, BLOCK};
@@ -124,20 +124,6 @@ impl MultiscaleSinkhorn {
     }
 }
 
-/// The weights log(b_j) + g_j / eps of the columns (-inf for zero weights).
-fn log_weights(b: &[f64], g: &[f64], inv_eps: f64) -> Vec<f64> {
-    b.iter()
-        .zip(g)
-        .map(|(&bj, &gj)| {
-            if bj > 0.0 {
-                bj.ln() + gj * inv_eps
-            } else {
-                f64::NEG_INFINITY
-            }
-        })
-        .collect()
-}
-
 /// The projection from its rows (r_i, bound of row i's error), means already written.
 fn assemble(
     solution: &MultiscaleSolution,
@@ -173,7 +159,7 @@ fn grid_projection(
     let inv_eps = 1.0 / solution.epsilon;
     let (_, y) = cost.clouds();
     let (m, d) = (y.len, y.dim);
-    let v = log_weights(b, &solution.g, inv_eps);
+    let v = log_weights(&solution.g, b, inv_eps);
     // the weights tilted for the grid's moved rows
     let tilted: Vec<f64> = v
         .iter()
@@ -184,16 +170,7 @@ fn grid_projection(
     let w: Vec<f64> = tilted.iter().map(|&x| (x - vmax).exp()).collect();
     let total: f64 = w.iter().sum();
     let (sums, delta) = grid.apply_to_rows(&w, inv_eps);
-    let moments: Vec<Vec<f64>> = (0..d)
-        .map(|k| {
-            let wk: Vec<f64> = w
-                .iter()
-                .enumerate()
-                .map(|(j, &wj)| wj * (y.coord(j, k) - y.lo[k]))
-                .collect();
-            grid.apply_to_rows(&wk, inv_eps).0
-        })
-        .collect();
+    let moments = grid.coordinate_products(&w, inv_eps);
     let abs = delta * total;
     let span = (0..d).map(|k| y.hi[k] - y.lo[k]).fold(0.0, f64::max);
     let whole = 0..m;
@@ -234,7 +211,7 @@ fn truncated_projection(trees: &Trees, solution: &MultiscaleSolution, threshold:
     let g: Vec<f64> = ty.order.iter().map(|&o| solution.g[o]).collect();
     let kernel = SparseKernel::build(sorted, (tx, ty), (&f, &g), eps, threshold);
     let dropped = kernel.dropped_bound((tx, ty), (&f, &g), eps, threshold);
-    let v = log_weights(&ty.weights, &g, inv_eps);
+    let v = log_weights(&g, &ty.weights, inv_eps);
     let d = tx.dim();
     let n = f.len();
     let mut sorted_means = vec![0.0; n * d];
